@@ -1,0 +1,62 @@
+# Chaîne des parcs green-route planner — developer entry points.
+# Quick start on a fresh machine:  make run   (then)   make test
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PARCS  := $(BIN)/parcs
+SOURCE ?= opendata
+BUILD  := data/build/$(SOURCE)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 4
+
+.PHONY: install data run serve test test-fast lint typecheck bench browser clean distclean circuits
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+$(BUILD)/meta.json: $(BIN)/.installed
+	$(PARCS) build --source $(SOURCE)
+
+data: $(BUILD)/meta.json
+
+run: install data
+	$(PARCS) stats
+	$(PARCS) serve --host $(HOST) --port $(PORT)
+
+serve: install data
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --preload 'webapp:create_app()'
+
+# Headless Chromium for the browser tests (Debian packages; root or sudo).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install data browser
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m 'not realdata and not browser'
+
+lint: install
+	$(BIN)/ruff check parcs routing webapp tests benchmarks
+	$(BIN)/mypy
+
+bench: install data
+	$(BIN)/python benchmarks/run_all.py
+
+circuits: install data
+	$(PARCS) circuits build
+
+clean:
+	rm -rf data/build data/circuits tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) data/sources

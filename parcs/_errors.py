@@ -1,0 +1,50 @@
+"""Exceptions of the planner.
+
+Every error a user can cause (a bad file, a bad place, an impossible constraint) is one of these,
+so that the CLI turns it into one line and exit code 2 and the web API into a 4xx JSON answer.
+They subclass builtins so that callers who do not know this module can still catch them.
+"""
+
+
+class ParcsError(Exception):
+    """Base class of every error the planner reports to a user."""
+
+
+class SourceError(ParcsError, OSError):
+    """A source file is missing, cannot be fetched, or cannot be read."""
+
+
+class ChecksumError(SourceError):
+    """A source file does not have the sha256 of the manifest."""
+
+
+class DataError(ParcsError, ValueError):
+    """A file was read but its content is malformed or inconsistent."""
+
+
+class RegistryError(DataError):
+    """The park-unit registry (``data/parcs.toml``) is invalid."""
+
+
+class BuildError(ParcsError, RuntimeError):
+    """The network could not be built, or no built network is available."""
+
+
+class UnknownPlaceError(ParcsError, LookupError):
+    """A place name or id matches nothing known."""
+
+
+class OutOfAreaError(ParcsError, ValueError):
+    """A coordinate lies outside the territory or too far from the network."""
+
+
+class InvalidRequestError(ParcsError, ValueError):
+    """A request is malformed: NaN coordinates, unknown profile, same origin and destination..."""
+
+
+class NoRouteError(ParcsError, ValueError):
+    """No itinerary joins the places on the network with the chosen profile."""
+
+
+class ConstraintError(NoRouteError):
+    """A route exists, but none satisfies the constraints; the message gives the closest figures."""

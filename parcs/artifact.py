@@ -1,0 +1,108 @@
+"""The built network artifact: graph + park units + POIs + communes + perimeter + metadata.
+
+Layout of ``data/build/<source>/`` (written atomically as a whole folder):
+
+- ``graph.pkl``: the osmnx ``MultiDiGraph`` (EPSG:2154), pickled;
+- ``parks.geojson``, ``pois.geojson``, ``communes.geojson``, ``perimeter.geojson``: WGS84 layers;
+- ``meta.json``: source, build time, counts, figures of :func:`parcs.stats.network_stats`;
+- ``compiled.npz`` (+ ``compiled.json``): the routing core's arrays, written by
+  :func:`routing.compiled.save_compiled` at build time, so queries never touch the pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+from shapely.geometry.base import BaseGeometry
+
+from parcs import paths
+from parcs._errors import BuildError
+from parcs.atomic import atomic_dir
+from parcs.perimeter import CRS, WGS84
+
+logger = logging.getLogger(__name__)
+
+GRAPH_FILE = "graph.pkl"
+META_FILE = "meta.json"
+LAYERS = ("parks", "pois", "communes")
+
+
+@dataclass(frozen=True)
+class Network:
+    """A built network and the layers that go with it (all in EPSG:2154)."""
+
+    graph: nx.MultiDiGraph
+    parks: gpd.GeoDataFrame
+    pois: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    perimeter: BaseGeometry
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    gdf.to_crs(WGS84).to_file(path, driver="GeoJSON")
+
+
+def save_network(net: Network, directory: Path | None = None, *, extra: Any = None) -> Path:
+    """Write ``net`` to ``directory`` (default ``data/build/<meta['source']>``) atomically.
+
+    ``extra`` is a callable ``extra(tmpdir)`` run inside the temporary folder before the swap, so
+    derived files (the routing core's compiled arrays) land in the same atomic step.
+    """
+    directory = directory or paths.build_dir(net.meta.get("source", "opendata"))
+    with atomic_dir(directory) as tmp:
+        with (tmp / GRAPH_FILE).open("wb") as fh:
+            pickle.dump(net.graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for name in LAYERS:
+            _write_layer(getattr(net, name), tmp / f"{name}.geojson")
+        _write_layer(gpd.GeoDataFrame(geometry=[net.perimeter], crs=CRS), tmp / "perimeter.geojson")
+        (tmp / META_FILE).write_text(json.dumps(net.meta, indent=2, ensure_ascii=False, default=str))
+        if extra is not None:
+            extra(tmp)
+    logger.info("network written to %s", directory)
+    return directory
+
+
+def require_build(directory: Path | None = None, *, source: str = "opendata") -> Path:
+    """The build folder, or a :class:`BuildError` telling how to build it."""
+    directory = directory or paths.build_dir(source)
+    if not (directory / META_FILE).is_file():
+        raise BuildError(f"no built network in {directory}; run `parcs build` (or `make data`) first")
+    return directory
+
+
+def load_meta(directory: Path | None = None) -> dict[str, Any]:
+    """The metadata of a build."""
+    directory = require_build(directory)
+    return dict(json.loads((directory / META_FILE).read_text(encoding="utf-8")))
+
+
+def load_layer(directory: Path, name: str) -> gpd.GeoDataFrame:
+    """One layer of a build, in EPSG:2154."""
+    return gpd.read_file(directory / f"{name}.geojson").to_crs(CRS)
+
+
+def load_network(directory: Path | None = None) -> Network:
+    """Load a whole build (graph included; the routing core loads only its compiled arrays)."""
+    directory = require_build(directory)
+    try:
+        with (directory / GRAPH_FILE).open("rb") as fh:
+            graph = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise BuildError(f"{directory / GRAPH_FILE} is unreadable ({exc}); run `parcs build` again") from exc
+    perimeter = load_layer(directory, "perimeter").geometry.iloc[0]
+    return Network(
+        graph=graph,
+        parks=load_layer(directory, "parks"),
+        pois=load_layer(directory, "pois"),
+        communes=load_layer(directory, "communes"),
+        perimeter=perimeter,
+        meta=load_meta(directory),
+    )

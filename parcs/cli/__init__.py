@@ -1,0 +1,1 @@
+"""The ``parcs`` command line: one module per command group, assembled by :mod:`parcs.cli.main`."""
