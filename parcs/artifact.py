@@ -106,3 +106,11 @@ def load_network(directory: Path | None = None) -> Network:
         perimeter=perimeter,
         meta=load_meta(directory),
     )
+
+
+def to_wgs84_point(geom: BaseGeometry) -> tuple[float, float]:
+    """(lon, lat) of a point in EPSG:2154."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(CRS, WGS84, always_xy=True).transform(geom.x, geom.y)
+    return float(lon), float(lat)

@@ -31,6 +31,8 @@ KINDS: dict[str, Kind] = {
         Kind("towpath", "chemin de halage", "towpath", True),
         Kind("track", "chemin", "track", True),
         Kind("path", "sentier", "path", True),
+        # ADAV's "itinéraire conseillé": an advised cycle route on shared roads, not a greenway.
+        Kind("advised_route", "itinéraire conseillé (route partagée)", "advised route on roads", False),
         Kind("connector", "liaison non aménagée", "connector", False),
     )
 }

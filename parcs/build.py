@@ -1,0 +1,98 @@
+"""The open-data build: sources → perimeter → greenway graph → elevation → park units → POIs.
+
+This is the I/O edge of the territory package: it reads the fetched sources, calls the pure steps
+of :mod:`parcs.network`, :mod:`parcs.elevation`, :mod:`parcs.parks` and :mod:`parcs.pois`, and
+writes the artifact (with the routing core's compiled arrays) atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from parcs import elevation, parks, pois, sources
+from parcs.artifact import Network, save_network
+from parcs.layers import load_greenway_lines
+from parcs.network import build_graph
+from parcs.perimeter import load_perimeter
+from parcs.stats import network_stats
+
+logger = logging.getLogger(__name__)
+
+#: Margin around the perimeter within which greenways are kept (m).
+AREA_MARGIN_M = 2000.0
+
+
+def build_opendata(*, sources_dir: Path | None = None, progress: bool = True) -> Network:
+    """Build the network of the Pôle from the fetched open-data sources (pure of writes).
+
+    Parameters
+    ----------
+    sources_dir
+        Folder of fetched sources (default ``data/sources``).
+    progress
+        Show a progress bar over the build steps.
+    """
+    t0 = time.perf_counter()
+    steps = tqdm(total=6, desc="build", unit="step", disable=not progress, leave=False)
+
+    def step(label: str) -> None:
+        steps.set_postfix_str(label)
+        steps.update(1)
+
+    perimeter = load_perimeter(sources.source_path("bassin-minier/communes-mbm.geojson", sources=sources_dir))
+    area = perimeter.geometry.buffer(AREA_MARGIN_M)
+    step("lines")
+    layers = load_greenway_lines(area=area, sources=sources_dir)
+    step("graph")
+    graph, report = build_graph(layers)
+    step("elevation")
+    dem = elevation.load_dem(elevation.dem_paths(sources_dir))
+    graph = elevation.add_elevation(graph, dem=dem)
+    step("parks")
+    units = parks.load_registry()
+    anchor_layers = parks.load_anchor_layers(sources=sources_dir)
+    park_gdf = parks.build_park_geometries(units, layers=anchor_layers, perimeter=perimeter.geometry)
+    park_gdf = parks.attach_access_nodes(park_gdf, graph)
+    step("pois")
+    poi_gdf = pois.load_pois(perimeter=perimeter.geometry, sources=sources_dir)
+    poi_gdf = pois.with_park_units(poi_gdf, park_gdf, graph)
+    poi_gdf = pois.attach_pois(poi_gdf, graph, parks=park_gdf)
+    step("stats")
+    steps.close()
+    meta: dict[str, Any] = {
+        "source": "opendata",
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "network_report": dataclasses.asdict(report),
+        "perimeter": {"communes": len(perimeter.communes), "population": perimeter.population},
+    }
+    meta["stats"] = network_stats(graph, perimeter=perimeter.geometry, pois=poi_gdf)
+    meta["build_seconds"] = round(time.perf_counter() - t0, 2)
+    return Network(
+        graph=graph, parks=park_gdf, pois=poi_gdf, communes=perimeter.communes,
+        perimeter=perimeter.geometry, meta=meta,
+    )
+
+
+def _compile_into(net: Network) -> Callable[[Path], None]:
+    """The step that writes the routing core's arrays into the build folder."""
+    from routing.compiled import compile_network, save_compiled
+
+    def write(tmpdir: Path) -> None:
+        save_compiled(compile_network(net), tmpdir)
+
+    return write
+
+
+def write_build(net: Network, directory: Path | None = None) -> Path:
+    """Write a network and its compiled arrays atomically; returns the folder."""
+    t0 = time.perf_counter()
+    out = save_network(net, directory, extra=_compile_into(net))
+    logger.info("build written in %.1f s", time.perf_counter() - t0)
+    return out
