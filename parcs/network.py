@@ -153,8 +153,10 @@ def snap_endpoints(lines: gpd.GeoDataFrame, *, snap_m: float = 40.0) -> gpd.GeoD
 
 def node_lines(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Split lines where they cross or touch; each piece keeps its source line's attributes (step 3)."""
-    pieces = shapely.get_parts(shapely.union_all(lines.geometry.values))
-    pieces = pieces[shapely.length(pieces) > 0.01]
+    # Snap-rounding to a 1 cm grid: a connector end computed on a line is noded onto it even when
+    # floating point puts it a hair off the line.
+    pieces = shapely.get_parts(shapely.union_all(lines.geometry.values, grid_size=0.01))
+    pieces = pieces[shapely.length(pieces) > 0.0]
     mids = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     tree = shapely.STRtree(lines.geometry.values)
     src = tree.query_nearest(mids, all_matches=False)[1]
@@ -256,7 +258,7 @@ def _connector_rows(pieces: gpd.GeoDataFrame, links: pd.DataFrame, idx: list[int
     geoms = pieces.geometry.values
     for i in idx:
         line = shapely.shortest_line(geoms[int(links.at[i, "pa"])], geoms[int(links.at[i, "pb"])])
-        if shapely.length(line) < 0.01:
+        if shapely.length(line) <= 0.0:
             continue
         rows.append({
             "kind": "connector", "name": "", "surface": "unknown", "status": "unknown",

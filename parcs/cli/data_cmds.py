@@ -100,6 +100,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _node_list(value: Any) -> list[int]:
+    """Access nodes as stored in ``parks.geojson`` (a JSON list, read back as text or as a list)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [int(n) for n in value] if value is not None else []
+
+
 def cmd_parks(args: argparse.Namespace) -> int:
     parks = artifact.load_layer(_build_dir(args), "parks")
     rows = []
@@ -109,7 +116,7 @@ def cmd_parks(args: argparse.Namespace) -> int:
             "id": rec.id, "name": rec.name, "agglomeration": rec.agglomeration,
             "area_ha": round(float(rec.area_ha), 1), "centroid": [round(c[0], 6), round(c[1], 6)],
             "communes": [x for x in str(rec.communes).split(";") if x],
-            "access_nodes": json.loads(rec.access_nodes) if isinstance(rec.access_nodes, str) else [],
+            "access_nodes": _node_list(rec.access_nodes),
         })
     if args.json:
         _emit(rows)
