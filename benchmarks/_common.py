@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 
@@ -16,16 +15,20 @@ def pct(values: list[float] | np.ndarray, q: float) -> float:
 
 
 def run_measured(code: str) -> tuple[dict, float]:
-    """Run Python ``code`` in a child process; return its JSON stdout and its peak RSS in MiB.
+    """Run Python ``code`` in a child process; return its ``RESULT`` dict and its peak RSS (MiB).
 
-    The child must print one JSON object as its last line.
+    ``code`` must assign a JSON-serialisable dict to ``RESULT``. The child measures its own peak
+    resident memory (``ru_maxrss``), so each measurement is independent of the others.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak_kib <= before:  # ru_maxrss of children is the max over all children so far
-        peak_kib = before
-    return json.loads(out.stdout.strip().splitlines()[-1]), peak_kib / 1024.0
+    wrapper = (
+        code
+        + "\nimport json as _j, resource as _r\n"
+        + "RESULT['_peak_kib'] = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss\n"
+        + "print(_j.dumps(RESULT))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper], check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result, result.pop("_peak_kib") / 1024.0
 
 
 def verdict(name: str, value: float, target: float, *, unit: str, lower_is_better: bool = True) -> bool:

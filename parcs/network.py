@@ -182,18 +182,45 @@ def _components(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return connected_components(adj, directed=False)[1]
 
 
+class _UnionFind:
+    """Disjoint sets over component ids (path halving)."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = np.arange(n)
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[ra] = rb
+        return True
+
+    def groups(self) -> np.ndarray:
+        return np.array([self.find(i) for i in range(len(self.parent))])
+
+
 def _closest_pairs(
     pieces: gpd.GeoDataFrame, comp_of_piece: np.ndarray, *, radius: float | None, step_m: float = 20.0
 ) -> pd.DataFrame:
-    """For every pair of components, the closest pair of sample points (within ``radius``)."""
+    """For every pair of components, the closest pair of sample points (within ``radius``).
+
+    Lines are sampled every ``step_m``; the exact link is then computed between the two pieces.
+    With ``radius=None`` each component is paired with its nearest other component only.
+    """
     dense = shapely.segmentize(pieces.geometry.values, step_m)
     coords, piece_idx = shapely.get_coordinates(dense, return_index=True)
     comp = comp_of_piece[piece_idx]
-    tree = cKDTree(coords)
     if radius is not None:
-        pairs = tree.query_pairs(radius, output_type="ndarray")
-    else:  # nearest point of another component, for every point of the small components
-        pairs = _nearest_other(coords, comp, tree)
+        pairs = cKDTree(coords).query_pairs(radius, output_type="ndarray")
+    else:
+        pairs = _nearest_other(coords, comp)
     if len(pairs) == 0:
         return pd.DataFrame(columns=["ca", "cb", "d", "pa", "pb"])
     a, b = pairs[:, 0], pairs[:, 1]
@@ -207,50 +234,38 @@ def _closest_pairs(
     return df.drop_duplicates(["ca", "cb"]).reset_index(drop=True)
 
 
-def _nearest_other(coords: np.ndarray, comp: np.ndarray, tree: cKDTree) -> np.ndarray:
-    """Pairs (point, nearest point of another component) for points outside the largest component."""
-    sizes = np.bincount(comp)
+def _nearest_other(coords: np.ndarray, comp: np.ndarray, *, samples: int = 200) -> np.ndarray:
+    """For each component, (one of its points, the nearest point of another component).
+
+    Only a few groups remain at this stage; each is sampled at ``samples`` points at most.
+    """
     pairs = []
-    for c in np.flatnonzero(sizes):
+    for c in np.unique(comp):
         idx = np.flatnonzero(comp == c)
         others = np.flatnonzero(comp != c)
         if len(others) == 0:
             continue
-        sub = cKDTree(coords[others])
-        sample = idx[:: max(1, len(idx) // 200)]
-        d, j = sub.query(coords[sample])
+        sample = idx[:: max(1, len(idx) // samples)]
+        d, j = cKDTree(coords[others]).query(coords[sample])
         best = int(np.argmin(d))
         pairs.append((sample[best], others[j[best]]))
-    del tree
     return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def _union_find_links(links: pd.DataFrame, parent: np.ndarray, *, boruvka: bool) -> list[int]:
-    """Pick links joining distinct groups: Borůvka (each group's nearest) or Kruskal (all)."""
+def _boruvka_round(links: pd.DataFrame, uf: _UnionFind) -> list[int]:
+    """One Borůvka round: every group takes its nearest link to another group."""
+    ra = np.array([uf.find(int(c)) for c in links["ca"]], dtype=np.int64)
+    rb = np.array([uf.find(int(c)) for c in links["cb"]], dtype=np.int64)
+    best: dict[int, int] = {}
+    for i in np.flatnonzero(ra != rb):  # links are sorted by distance: first seen is nearest
+        best.setdefault(int(ra[i]), int(i))
+        best.setdefault(int(rb[i]), int(i))
+    return [i for i in sorted(set(best.values())) if uf.union(int(links.at[i, "ca"]), int(links.at[i, "cb"]))]
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
 
-    chosen: list[int] = []
-    if boruvka:
-        roots = np.array([find(int(c)) for c in links["ca"]]), np.array([find(int(c)) for c in links["cb"]])
-        mask = roots[0] != roots[1]
-        best: dict[int, int] = {}
-        for i in np.flatnonzero(mask):  # links are sorted by distance: first seen is nearest
-            for r in (roots[0][i], roots[1][i]):
-                best.setdefault(int(r), int(i))
-        candidates = sorted(set(best.values()), key=lambda i: links.at[i, "d"])
-    else:
-        candidates = list(range(len(links)))
-    for i in candidates:
-        ra, rb = find(int(links.at[i, "ca"])), find(int(links.at[i, "cb"]))
-        if ra != rb:
-            parent[ra] = rb
-            chosen.append(i)
-    return chosen
+def _kruskal(links: pd.DataFrame, uf: _UnionFind) -> list[int]:
+    """Kruskal over links sorted by distance."""
+    return [i for i in range(len(links)) if uf.union(int(links.at[i, "ca"]), int(links.at[i, "cb"]))]
 
 
 def _connector_rows(pieces: gpd.GeoDataFrame, links: pd.DataFrame, idx: list[int], label: str) -> list[dict]:
@@ -273,38 +288,27 @@ def add_connectors(
 ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Join the network's pieces with ``connector`` lines (step 4); returns the lines to add."""
     uniq, u, v = _node_ids(pieces)
-    comp_nodes = _components(len(uniq), u, v)
-    comp = comp_nodes[u]
-    n_comp = int(comp_nodes.max()) + 1
-    parent = np.arange(n_comp)
+    comp = _components(len(uniq), u, v)[u]
+    n_comp = int(comp.max()) + 1
+    uf = _UnionFind(n_comp)
     rows: list[dict] = []
     links = _closest_pairs(pieces, comp, radius=connect_m)
-    short = 0
-    while True:
-        chosen = _union_find_links(links, parent, boruvka=True)
-        if not chosen:
-            break
+    n_short = 0
+    while chosen := _boruvka_round(links, uf):
         rows += _connector_rows(pieces, links, chosen, "connector")
-        short += len(chosen)
-    groups = len({int(_root(parent, c)) for c in range(n_comp)})
+        n_short += len(chosen)
+    groups = uf.groups()
+    n_groups = len(np.unique(groups))
     n_long = 0
-    if connect_all and groups > 1:
-        merged = np.array([_root(parent, c) for c in range(n_comp)])
-        far = _closest_pairs(pieces, merged[comp], radius=None)
-        far_parent = np.arange(n_comp)
-        chosen = _union_find_links(far, far_parent, boruvka=False)
+    if connect_all and n_groups > 1:
+        far = _closest_pairs(pieces, groups[comp], radius=None)
+        chosen = _kruskal(far, _UnionFind(n_comp))
         rows += _connector_rows(pieces, far, chosen, "connector:long")
         n_long = len(chosen)
-    stats = {"components_before": n_comp, "components_after_short": groups,
-             "connectors": short + n_long, "long_connectors": n_long}
+    stats = {"components_before": n_comp, "components_after_short": n_groups,
+             "connectors": n_short + n_long, "long_connectors": n_long}
     frame = gpd.GeoDataFrame(rows, columns=[*pieces.columns, "gap_m"], geometry="geometry", crs=CRS)
     return frame, stats
-
-
-def _root(parent: np.ndarray, x: int) -> int:
-    while parent[x] != x:
-        x = int(parent[x])
-    return x
 
 
 def to_graph(pieces: gpd.GeoDataFrame, *, name: str = "Chaîne des parcs") -> nx.MultiDiGraph:

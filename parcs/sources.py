@@ -160,7 +160,7 @@ def fetch(
     entries: Iterable[SourceFile] | None = None,
     *,
     dest_dir: Path | None = None,
-    mirror: Path | None | str = "default",
+    mirror: Path | str | None = "default",
     allow_download: bool = True,
     progress: bool = True,
 ) -> list[FetchResult]:

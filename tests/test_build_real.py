@@ -92,7 +92,7 @@ def test_elevation_sanity_on_the_graph(real_network: Network) -> None:
     assert 10 < elev.min() < 40 and 100 < elev.max() < 200  # lowlands; terril flanks
     for u, v, d in g.edges(data=True):
         rev = g[v][u]
-        back = [e for e in rev.values() if e["osmid"] == d["osmid"] and e["reversed"] != d["reversed"]][0]
+        back = next(e for e in rev.values() if e["osmid"] == d["osmid"] and e["reversed"] != d["reversed"])
         assert d["climb"] == pytest.approx(back["descent"], abs=1e-9)
         assert d["grade_up"] == pytest.approx(back["grade_down"], abs=1e-9)
 
