@@ -18,6 +18,9 @@ from parcs._errors import ParcsError
 #: Modules that register sub-commands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
     "parcs.cli.data_cmds",
+    "parcs.cli.route_cmd",
+    "parcs.cli.serve_cmd",
+    "parcs.cli.gaps_cmd",
 )
 
 

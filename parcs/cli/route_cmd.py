@@ -1,0 +1,95 @@
+"""``parcs route``: plan an itinerary from the command line.
+
+Examples::
+
+    parcs route --from louvre-lens --to "50.43,2.83" --profile bike --along terril:300
+    parcs route --from Lens --to olhain --max-climb 80 --alternatives 3 --gpx balade.gpx
+    parcs route --from Lens --to Liévin --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from parcs.atomic import write_text_atomic
+
+
+def register(sub: Any) -> None:
+    """Add ``route`` to the ``parcs`` sub-commands."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "route",
+        help="plan an itinerary between two places",
+        description="Plan a green itinerary. A PLACE is 'lat,lon', a park unit id, a POI id or a commune name.",
+    )
+    p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="start")
+    p.add_argument("--to", dest="destination", required=True, metavar="PLACE", help="end")
+    p.add_argument("--via", action="append", default=[], metavar="PLACE", help="intermediate place (repeatable, in order)")
+    p.add_argument("--profile", default="walk", choices=("walk", "bike", "family"), help="travel profile (default walk)")
+    p.add_argument("--max-grade", type=float, metavar="PCT", help="hard limit on uphill grades (percent)")
+    p.add_argument("--max-climb", type=float, metavar="M", help="hard limit on the total climb (metres)")
+    p.add_argument("--avoid", action="append", default=[], metavar="KIND", help="edge kind, 'planned' or 'unpaved' to avoid (repeatable)")
+    p.add_argument("--prefer", type=float, default=1.0, metavar="F", help="greenway preference strength (0 = fastest, default 1)")
+    p.add_argument("--via-category", metavar="C", help="pass by one POI of this category")
+    p.add_argument("--stop-at", action="append", default=[], metavar="POI", help="POI id to stop at (repeatable, in order)")
+    p.add_argument("--along", action="append", default=[], metavar="C[:METRES]", help="list POIs of category C within METRES (default 200) of the route")
+    p.add_argument("--alternatives", type=int, default=1, metavar="K", help="up to K different itineraries (1-5)")
+    p.add_argument("--json", action="store_true", help="print the itinerary (or the list of them) as JSON")
+    p.add_argument("--gpx", metavar="FILE", help="write the itineraries as GPX 1.1")
+    p.add_argument("--geojson", metavar="FILE", help="write the best itinerary as a GeoJSON Feature")
+    p.add_argument("--build", metavar="DIR", help="build folder (default data/build/opendata)")
+    p.set_defaults(handler=cmd_route)
+
+
+def _print_human(res: Any) -> None:
+    from routing.fmt import fr_distance
+
+    places = res.places
+    print(f"{places['origin']['label']} → {places['destination']['label']} ({res.request.profile})")
+    for i, it in enumerate(res.itineraries):
+        head = "Itinéraire" if len(res.itineraries) == 1 else f"Variante {i + 1}"
+        print(f"\n{head} : {it.summary_fr()}")
+        if it.parks_crossed:
+            print("  Parcs : " + ", ".join(p["name"] for p in it.parks_crossed))
+        for s in it.stops:
+            print(f"  Étape : {s.get('label', s.get('id'))}")
+        for n, step in enumerate(it.directions, 1):
+            print(f"  {n:2d}. {step.instruction}")
+        for poi in it.pois_along:
+            print(f"  · {poi['name'] or poi['id']} ({poi['category_label']}) à {fr_distance(poi['distance_along_m'])}, "
+                  f"{fr_distance(poi['distance_from_route_m'])} de l'itinéraire")
+        for w in it.warnings:
+            print(f"  ! {w}")
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    """Handler of ``parcs route``."""
+    from routing import RouteRequest, load_compiled, route, to_geojson, to_gpx
+
+    req = RouteRequest(
+        origin=args.origin, destination=args.destination, via=tuple(args.via), profile=args.profile,
+        max_grade=args.max_grade, max_climb=args.max_climb, avoid=tuple(args.avoid),
+        prefer=args.prefer, via_category=args.via_category, stop_at=tuple(args.stop_at),
+        along=tuple(args.along), alternatives=args.alternatives,
+    )
+    cn = load_compiled(Path(args.build) if args.build else None)
+    res = route(cn, req)
+    if args.gpx:
+        write_text_atomic(args.gpx, to_gpx(res.itineraries))
+    if args.geojson:
+        write_text_atomic(args.geojson, json.dumps(to_geojson(res.best), ensure_ascii=False))
+    try:
+        if args.json:
+            items = [it.to_dict() for it in res.itineraries]
+            json.dump(items[0] if len(items) == 1 else items, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            _print_human(res)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `parcs route ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0

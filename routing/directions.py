@@ -1,0 +1,229 @@
+"""French turn-by-turn directions by named segment.
+
+Consecutive edges with the same name (or, unnamed, of the same kind) make one step ("Suivre la
+Véloroute du bassin minier sur 3,2 km"); runs shorter than :data:`MIN_STEP_M` (the 10 m links
+the data leave at junctions) are folded into their neighbour. At each change the turn is read
+from the bearings of the ~20 m before and after the junction: *tout droit* under 20°,
+*légèrement* under 60°, *à gauche/à droite* under 150°, *demi-tour* beyond. Connectors read
+"la liaison non aménagée (rue ou chemin)".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from parcs.schema import KINDS
+from routing.compiled import CompiledNetwork
+from routing.fmt import fr_distance
+from routing.places import normalize
+
+__all__ = ["Step", "article", "describe_way", "directions", "turn_phrase"]
+
+#: Distance over which the bearing at a junction is measured (m).
+BEARING_SPAN_M = 20.0
+#: Runs shorter than this are folded into the previous step (m).
+MIN_STEP_M = 30.0
+CONNECTOR_LABEL = "la liaison non aménagée (rue ou chemin)"
+
+_FEMININE = frozenset(
+    ["veloroute", "voie", "rue", "route", "avenue", "allee", "piste", "boucle", "promenade", "trame", "coulee", "chaussee", "place", "velomaritime", "liaison", "digue", "vallee", "ceinture", "traverse", "rocade", "ruelle", "impasse", "sente", "base", "cite", "fosse"]
+)
+_MASCULINE = frozenset(
+    ["chemin", "sentier", "cavalier", "boulevard", "quai", "parcours", "circuit", "canal", "halage", "tour", "gr", "pont", "passage", "raccordement", "reseau", "parc", "mail", "cours", "rond", "terril", "bois", "marais", "val"]
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: what to follow, after which turn, over what distance."""
+
+    instruction: str
+    distance_m: float
+    start_m: float
+    name: str
+    kind: str
+    turn: str
+    edges: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view (edges left out)."""
+        return {
+            "instruction": self.instruction, "distance_m": round(self.distance_m, 1),
+            "start_m": round(self.start_m, 1), "name": self.name, "kind": self.kind,
+            "turn": self.turn,
+        }
+
+
+def article(words: str) -> str:
+    """The French definite article for a way name or label ('' when unknown).
+
+    >>> article("Véloroute du bassin minier"), article("cavalier minier"), article("EuroVelo 5")
+    ('la ', 'le ', "l'")
+    >>> article("Trouée 42")
+    ''
+    """
+    key = normalize(words)
+    first = key.split(" ", 1)[0] if key else ""
+    if not first:
+        return ""
+    if first in _FEMININE:
+        return "la "
+    if first in _MASCULINE:
+        return "le "
+    if first[0] in "aeiouy" or first in ("halage", "hippodrome"):
+        return "l'"
+    return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def describe_way(name: str, kind: str) -> str:
+    """How a segment is named in an instruction.
+
+    >>> describe_way("Véloroute du bassin minier", "veloroute")
+    'la Véloroute du bassin minier'
+    >>> describe_way("", "cavalier"), describe_way("Trouée 42", "voie_verte")
+    ('le cavalier minier', 'la voie verte « Trouée 42 »')
+    >>> describe_way("", "connector")
+    'la liaison non aménagée (rue ou chemin)'
+    """
+    if kind == "connector":
+        return CONNECTOR_LABEL
+    label = KINDS[kind].label_fr if kind in KINDS else kind.replace("_", " ")
+    if not name:
+        return f"{article(label)}{label}"
+    art = article(name)
+    if art:
+        return f"{art}{name}"
+    return f"{article(label)}{label} « {name} »"
+
+
+def turn_phrase(angle: float) -> str:
+    """French phrase of a signed turn angle (negative: left).
+
+    >>> turn_phrase(5), turn_phrase(-40), turn_phrase(95), turn_phrase(170)
+    ('continuer tout droit', 'tourner légèrement à gauche', 'tourner à droite', 'faire demi-tour')
+    """
+    a = abs(angle)
+    side = "à gauche" if angle < 0 else "à droite"
+    if a < 20:
+        return "continuer tout droit"
+    if a < 60:
+        return f"tourner légèrement {side}"
+    if a < 150:
+        return f"tourner {side}"
+    return "faire demi-tour"
+
+
+def _end_bearings(cn: CompiledNetwork) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Bearing of the first and of the last ~20 m of every edge (cached on the network)."""
+
+    def make() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        first, last = cn.geom_offsets[:-1], cn.geom_offsets[1:] - 1
+        n = np.diff(cn.geom_offsets)
+        owner = np.repeat(np.arange(cn.n_edges), n)
+        length = cn.geom_d[last]
+        # farthest vertex within the span from each end (at least the neighbouring vertex)
+        near_start = np.where(cn.geom_d <= BEARING_SPAN_M, np.arange(cn.geom_d.size), -1)
+        j = np.maximum(np.maximum.reduceat(near_start, first) if first.size else first, first + 1)
+        j = np.minimum(np.where(j < 0, first + 1, j), last)
+        # for the end: the last vertex at least BEARING_SPAN_M before the end, else the first
+        before = np.where(cn.geom_d <= (length - BEARING_SPAN_M)[owner], np.arange(cn.geom_d.size), -1)
+        i = np.maximum.reduceat(before, first) if first.size else first
+        i = np.minimum(np.where(i < first, first, i), last - 1)
+        b_start = np.degrees(np.arctan2(cn.geom_x[j] - cn.geom_x[first], cn.geom_y[j] - cn.geom_y[first])) % 360
+        b_end = np.degrees(np.arctan2(cn.geom_x[last] - cn.geom_x[i], cn.geom_y[last] - cn.geom_y[i])) % 360
+        return b_start, b_end
+
+    return cn.cached(("end_bearings",), make)
+
+
+def _runs(cn: CompiledNetwork, edges: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Start positions and keys of the runs of consecutive edges with the same name (same kind
+    if unnamed)."""
+    name = cn.edge_name[edges].astype(np.int64)
+    key = np.where(name > 0, name * 1024, cn.edge_kind[edges].astype(np.int64) - 1024)
+    starts = np.concatenate([[0], np.flatnonzero(key[1:] != key[:-1]) + 1])
+    return starts, key[starts]
+
+
+def _sentence(first: bool, turn: str, what: str, dist: str, connector: bool) -> str:
+    if first:
+        return f"{'Prendre' if connector else 'Suivre'} {what} sur {dist}"
+    if connector:
+        prefix = "Continuer et prendre" if turn == "continuer tout droit" else f"{turn.capitalize()} et prendre"
+        return f"{prefix} {what} sur {dist}"
+    return f"{turn.capitalize()} sur {what} pendant {dist}"
+
+
+@dataclass
+class _Run:
+    lo: int
+    hi: int
+    key: int
+    dist: float
+    head: int  # edge naming the run (its first edge before a short first run was folded in)
+    anchor: int  # last edge of the run before short runs were folded into it
+
+
+def _collapse(runs: list[_Run]) -> list[_Run]:
+    """Fold runs shorter than :data:`MIN_STEP_M` into the previous run (a short first run into
+    the next), joining neighbours that end up with the same name."""
+    out: list[_Run] = []
+    for r in runs:
+        if out and r.dist < MIN_STEP_M:
+            out[-1].hi, out[-1].dist = r.hi, out[-1].dist + r.dist
+        elif out and out[-1].key == r.key:
+            out[-1].hi, out[-1].dist, out[-1].anchor = r.hi, out[-1].dist + r.dist, r.anchor
+        elif len(out) == 1 and out[0].dist < MIN_STEP_M:
+            r.lo, r.dist = out[0].lo, r.dist + out[0].dist
+            out[0] = r
+        else:
+            out.append(r)
+    return out
+
+
+def directions(cn: CompiledNetwork, edges: Sequence[int]) -> tuple[Step, ...]:
+    """The steps of a path given as edge indices in travel order.
+
+    Returns
+    -------
+    tuple of Step
+        One per run of edges of one name (of one kind when unnamed), runs shorter than
+        :data:`MIN_STEP_M` folded into the previous one; empty for an empty path.
+    """
+    arr = np.asarray(edges, dtype=np.int64)
+    if arr.size == 0:
+        return ()
+    b_start, b_end = _end_bearings(cn)
+    starts, keys = _runs(cn, arr)
+    ends = np.append(starts[1:], arr.size)
+    dists = np.add.reduceat(cn.edge_length[arr], starts)
+    flat = arr.tolist()
+    runs = _collapse([
+        _Run(lo, hi, key, d, flat[lo], flat[hi - 1])
+        for lo, hi, key, d in zip(starts.tolist(), ends.tolist(), keys.tolist(), dists.tolist(), strict=True)
+    ])
+    out = []
+    start = 0.0
+    for k, r in enumerate(runs):
+        e0 = r.head
+        kind, name = cn.kinds[int(cn.edge_kind[e0])], cn.names[int(cn.edge_name[e0])]
+        turn = ""
+        if k:
+            turn = turn_phrase((float(b_start[e0]) - float(b_end[runs[k - 1].anchor]) + 180.0) % 360.0 - 180.0)
+        text = _sentence(k == 0, turn, describe_way(name, kind), fr_distance(r.dist), kind == "connector")
+        out.append(Step(text, r.dist, start, name, kind, turn, tuple(flat[r.lo : r.hi])))
+        start += r.dist
+    return tuple(out)
+
+
+def directions_text(steps: Sequence[Step]) -> str:
+    """All steps in one French sentence ("…, puis tourner à gauche sur …")."""
+    parts = [s.instruction if i == 0 else s.instruction[:1].lower() + s.instruction[1:] for i, s in enumerate(steps)]
+    return ", puis ".join(parts) + ("." if parts else "")

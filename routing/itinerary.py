@@ -1,0 +1,395 @@
+"""The itinerary of a path: figures, profile, parks, POIs along, directions, geometry, warnings.
+
+:func:`build_itinerary` works from a sequence of edge indices only, so the loops and circuits
+code can use it for any path. Route-level climb and descent run the hysteresis filter of
+:func:`parcs.elevation.hysteresis_climb` again on the concatenated profile (per-edge figures miss
+climbs split over several short edges; the profile is first reduced to its turning points, which
+gives the same result faster), and the route's steepest grade applies the sliding window of
+:func:`parcs.elevation.max_window_grades` (same window as the build) to the concatenated samples
+(:func:`window_grade`). Geometry and profile are kept as read-only arrays (``coords``,
+``profile_points``); :attr:`Itinerary.geometry`, :attr:`Itinerary.geometry_ele` and
+:attr:`Itinerary.elevation_profile` give them as tuples.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from parcs._errors import InvalidRequestError
+from parcs.schema import KINDS, POI_CATEGORIES
+from routing.compiled import CompiledNetwork
+from routing.costs import CostOptions, edge_costs, edge_times
+from routing.directions import Step, directions, directions_text
+from routing.fmt import fr_distance, fr_number
+
+try:
+    from parcs.elevation import hysteresis_climb
+except ImportError:  # pragma: no cover - the elevation module is part of the repo
+    hysteresis_climb = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "build_itinerary", "pois_along"]
+
+#: Most points of an elevation profile.
+MAX_PROFILE_POINTS = 500
+#: Connectors or unpaved sections shorter than this in total are not worth a warning (km).
+MIN_WARN_KM = 0.05
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class Itinerary:
+    """One route and everything shown about it (distances in m, durations in s, grades in %)."""
+
+    profile: str
+    distance_m: float
+    duration_s: float
+    cost: float
+    climb_m: float
+    descent_m: float
+    max_grade: float
+    km_by_kind: Mapping[str, float]
+    km_by_surface: Mapping[str, float]
+    greenway_share: float
+    connector_km: float
+    planned_km: float
+    parks_crossed: tuple[Mapping[str, str], ...]
+    pois_along: tuple[Mapping[str, Any], ...]
+    directions: tuple[Step, ...]
+    coords: FloatArray = field(repr=False)
+    profile_points: FloatArray = field(repr=False)
+    edge_ids: tuple[int, ...] = field(repr=False)
+    node_ids: tuple[Any, ...] = field(repr=False)
+    stops: tuple[Mapping[str, Any], ...] = ()
+    request: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("coords", "profile_points"):
+            arr = np.array(getattr(self, name), dtype=float)
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+
+    @functools.cached_property
+    def geometry(self) -> tuple[tuple[float, float], ...]:
+        """The route's vertices as ``(lon, lat)`` (WGS84), junctions once."""
+        return tuple(zip(self.coords[:, 0].tolist(), self.coords[:, 1].tolist(), strict=True))
+
+    @functools.cached_property
+    def geometry_ele(self) -> tuple[float, ...]:
+        """Elevation (m) of every vertex of :attr:`geometry`."""
+        return tuple(self.coords[:, 2].tolist())
+
+    @functools.cached_property
+    def elevation_profile(self) -> tuple[tuple[float, float], ...]:
+        """``(distance_m, elevation_m)`` pairs, samples <= 30 m apart, at most 500 points."""
+        pts = self.profile_points
+        return tuple(zip(pts[:, 0].tolist(), pts[:, 1].tolist(), strict=True))
+
+    @property
+    def directions_text(self) -> str:
+        """All directions in one French sentence."""
+        return directions_text(self.directions)
+
+    def summary_fr(self) -> str:
+        """One French line: distance, duration, climb, greenway share."""
+        from routing.fmt import fr_duration
+
+        return (
+            f"{fr_distance(self.distance_m)}, {fr_duration(self.duration_s)}, "
+            f"+{fr_number(self.climb_m, 0)} m / -{fr_number(self.descent_m, 0)} m, "
+            f"{fr_number(100 * self.greenway_share, 0)} % en voie verte"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (numbers rounded: metres to 0.1, coordinates to 1e-6 degree)."""
+        return {
+            "profile": self.profile,
+            "distance_m": round(self.distance_m, 1),
+            "duration_s": round(self.duration_s),
+            "cost": round(self.cost, 1),
+            "climb_m": round(self.climb_m, 1),
+            "descent_m": round(self.descent_m, 1),
+            "max_grade": round(self.max_grade, 1),
+            "km_by_kind": {k: round(v, 3) for k, v in self.km_by_kind.items()},
+            "km_by_surface": {k: round(v, 3) for k, v in self.km_by_surface.items()},
+            "greenway_share": round(self.greenway_share, 3),
+            "connector_km": round(self.connector_km, 3),
+            "planned_km": round(self.planned_km, 3),
+            "parks_crossed": [dict(p) for p in self.parks_crossed],
+            "pois_along": [dict(p) for p in self.pois_along],
+            "stops": [dict(s) for s in self.stops],
+            "elevation_profile": np.round(self.profile_points, 1).tolist(),
+            "directions": [s.to_dict() for s in self.directions],
+            "directions_text": self.directions_text,
+            "geometry": np.round(self.coords[:, :2], 6).tolist(),
+            "edge_ids": list(self.edge_ids),
+            "node_ids": [n if isinstance(n, int | str) else str(n) for n in self.node_ids],
+            "request": dict(self.request),
+            "warnings": list(self.warnings),
+        }
+
+
+def _gather(offsets: IntArray, edges: IntArray, lengths: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Indices into a flat per-edge array along a path (junction duplicates dropped) and the
+    route distance offset of each."""
+    starts = offsets[edges].copy()
+    starts[1:] += 1
+    counts = offsets[edges + 1] - starts
+    before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    idx = np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
+    cum = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
+    return idx, np.repeat(cum, counts)
+
+
+def turning_points(z: npt.ArrayLike) -> FloatArray:
+    """A profile reduced to its ends and local extrema (repeated values dropped).
+
+    The dead-band filter of :func:`parcs.elevation.hysteresis_climb` only reacts to extrema:
+    inside a monotone run each sample just moves the running extremum on, so the reduced
+    profile gives the same climb and descent, much faster.
+
+    >>> turning_points([1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 1.5]).tolist()
+    [1.0, 3.0, 1.0, 1.5]
+    """
+    a = np.asarray(z, dtype=float)
+    if a.size < 3:
+        return a
+    a = np.concatenate([a[:1], a[1:][np.diff(a) != 0]])
+    if a.size < 3:
+        return a
+    s = np.sign(np.diff(a))
+    return np.concatenate([a[:1], a[1:-1][s[1:] != s[:-1]], a[-1:]])
+
+
+def _climb(cn: CompiledNetwork, z: FloatArray, edges: IntArray) -> tuple[float, float]:
+    if hysteresis_climb is None:  # pragma: no cover - the elevation module is part of the repo
+        return float(cn.edge_climb[edges].sum()), float(cn.edge_descent[edges].sum())
+    return hysteresis_climb(turning_points(z), threshold=cn.hysteresis)
+
+
+def window_grade(d: FloatArray, z: FloatArray, *, window: float) -> float:
+    """Steepest uphill grade (fraction) over a window sliding along a profile.
+
+    The definition of :func:`parcs.elevation.max_window_grades` (every window starting or ending
+    at a sample, the profile linear between samples; a profile shorter than the window is measured
+    end to end over the window), applied to the samples as they are, evenly spaced or not.
+
+    >>> window_grade(np.array([0.0, 25.0, 50.0, 75.0, 100.0]), np.array([10.0, 10.0, 15.0, 20.0, 20.0]), window=50.0)
+    0.2
+    """
+    total = float(d[-1] - d[0]) if d.size else 0.0
+    if total <= window:
+        return max(float(z[-1] - z[0]) / window, 0.0) if d.size > 1 else 0.0
+    head = d <= d[-1] - window
+    tail = d >= d[0] + window
+    rise_head = np.interp(d[head] + window, d, z) - z[head]
+    rise_tail = z[tail] - np.interp(d[tail] - window, d, z)
+    return max(float(rise_head.max(initial=0.0)), float(rise_tail.max(initial=0.0)), 0.0) / window
+
+
+def _max_grade(cn: CompiledNetwork, d: FloatArray, z: FloatArray) -> float:
+    """Steepest uphill grade of a route over the build's window (fraction)."""
+    return window_grade(d, z, window=float(cn.info.get("elevation", {}).get("window", 100.0)))
+
+
+def _decimate(d: FloatArray, z: FloatArray, limit: int = MAX_PROFILE_POINTS) -> FloatArray:
+    if d.size > limit:
+        keep = np.linspace(0, d.size - 1, limit).round().astype(np.int64)  # strictly increasing
+        d, z = d[keep], z[keep]
+    return np.column_stack([d, z])
+
+
+def _km_by(codes: npt.NDArray[Any], vocab: tuple[str, ...], lengths: FloatArray) -> dict[str, float]:
+    sums = np.bincount(codes.astype(np.int64), weights=lengths, minlength=len(vocab))
+    return {vocab[i]: float(s) / 1000.0 for i, s in enumerate(sums) if s > 0}
+
+
+def _parks_crossed(cn: CompiledNetwork, edges: IntArray, extra: Sequence[str]) -> tuple[dict[str, str], ...]:
+    seen: dict[str, str] = {}
+    by_id = {p.id: p.name for p in cn.parks}
+    codes = cn.edge_park[edges]
+    ids = [cn.parks[i].id for i in dict.fromkeys(codes[codes >= 0].tolist())]
+    for pid in [*extra[:1], *ids, *extra[1:]]:
+        if pid in by_id and pid not in seen:
+            seen[pid] = by_id[pid]
+    return tuple({"id": k, "name": v} for k, v in seen.items())
+
+
+def _poi_points(cn: CompiledNetwork, category: str) -> tuple[IntArray, FloatArray, FloatArray]:
+    def make() -> tuple[IntArray, FloatArray, FloatArray]:
+        idx = np.array([i for i, p in enumerate(cn.pois) if p.category == category], dtype=np.int64)
+        xs = np.array([cn.pois[i].x for i in idx], dtype=float)
+        ys = np.array([cn.pois[i].y for i in idx], dtype=float)
+        return idx, xs, ys
+
+    return cn.cached(("poi_points", category), make)
+
+
+def pois_along(
+    cn: CompiledNetwork, x: FloatArray, y: FloatArray, along: Sequence[tuple[str, float]]
+) -> tuple[dict[str, Any], ...]:
+    """POIs of the given categories within their distance of a route line, by distance along.
+
+    Parameters
+    ----------
+    cn
+        The compiled network.
+    x, y
+        The route's vertices (EPSG:2154), in travel order.
+    along
+        ``(category, metres)`` pairs.
+    """
+    if x.size < 2 or not along:
+        return ()
+    line = shapely.linestrings(np.column_stack([x, y]))
+    found: dict[int, dict[str, Any]] = {}
+    for category, radius in along:
+        idx, px, py = _poi_points(cn, category)
+        box = (px >= x.min() - radius) & (px <= x.max() + radius) & (py >= y.min() - radius) & (py <= y.max() + radius)
+        if not box.any():
+            continue
+        pts = shapely.points(px[box], py[box])
+        dist = shapely.distance(line, pts)
+        pos = shapely.line_locate_point(line, pts)
+        for i, dd, pp in zip(idx[box].tolist(), dist.tolist(), pos.tolist(), strict=True):
+            if dd <= radius and (i not in found or dd < found[i]["distance_from_route_m"]):
+                p = cn.pois[i]
+                found[i] = {
+                    "id": p.id, "category": p.category, "category_label": POI_CATEGORIES.get(p.category, p.category),
+                    "name": p.name, "lon": round(p.lon, 6), "lat": round(p.lat, 6),
+                    "distance_from_route_m": round(dd, 1), "distance_along_m": round(pp, 1),
+                }
+    return tuple(sorted(found.values(), key=lambda r: (r["distance_along_m"], r["id"])))
+
+
+def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, Any]) -> tuple[str, ...]:
+    out = []
+    if it["planned_km"] > 0:
+        out.append(f"l'itinéraire emprunte {fr_distance(1000 * it['planned_km'])} de tronçons en projet (peut-être pas encore aménagés)")
+    if it["connector_km"] >= MIN_WARN_KM:
+        out.append(f"{fr_distance(1000 * it['connector_km'])} de liaisons non aménagées (rues ou chemins) : prudence")
+    unpaved = it["km_by_surface"].get("unpaved", 0.0)
+    if unpaved >= MIN_WARN_KM and it["profile"] in ("bike", "family"):
+        out.append(f"{fr_distance(1000 * unpaved)} de chemins non revêtus")
+    limit = request.get("max_grade")
+    if limit is not None and it["max_grade"] > float(limit) + 0.05:
+        out.append(f"la pente mesurée sur l'itinéraire atteint {fr_number(it['max_grade'])} % (chaque tronçon respecte {fr_number(float(limit))} %)")
+    climb = request.get("max_climb")
+    if climb is not None and it["climb_m"] > float(climb) + 0.5:
+        out.append(f"le dénivelé mesuré sur le profil complet est de {fr_number(it['climb_m'], 0)} m (somme des tronçons sous {fr_number(float(climb), 0)} m)")
+    return tuple(out)
+
+
+def _check_path(cn: CompiledNetwork, edges: IntArray) -> None:
+    if edges.size == 0:
+        raise InvalidRequestError("an itinerary needs at least one edge")
+    if edges.min() < 0 or edges.max() >= cn.n_edges:
+        raise InvalidRequestError("edge index out of range")
+    if np.any(cn.edge_v[edges[:-1]] != cn.edge_u[edges[1:]]):
+        raise InvalidRequestError("the edges do not form a path (an edge does not start where the previous one ends)")
+
+
+def build_itinerary(
+    cn: CompiledNetwork,
+    edge_idx_sequence: Sequence[int] | npt.NDArray[np.integer[Any]],
+    *,
+    profile: str = "walk",
+    request: Mapping[str, Any] | None = None,
+    options: CostOptions | None = None,
+    along: Sequence[tuple[str, float]] = (),
+    stops: Sequence[Mapping[str, Any]] = (),
+    parks: Sequence[str] = (),
+) -> Itinerary:
+    """The :class:`Itinerary` of a path given as edge indices in travel order.
+
+    Parameters
+    ----------
+    cn
+        The compiled network.
+    edge_idx_sequence
+        Consecutive edge indices (each starts where the previous one ends; a loop may return to
+        its start).
+    profile
+        Profile id, for durations.
+    request
+        Echoed in the itinerary (``max_grade``/``max_climb`` there trigger warnings).
+    options
+        Cost options for the reported ``cost`` (default: the profile's plain options).
+    along
+        ``(category, metres)``: list the POIs of these categories within that distance.
+    stops
+        Intermediate stops to report (dicts; ``node`` entries get their ``distance_along_m``).
+    parks
+        Park ids of the start and end places (put first and last among ``parks_crossed``).
+
+    Raises
+    ------
+    InvalidRequestError
+        An empty sequence, or edges that do not follow each other.
+    """
+    e = np.asarray(edge_idx_sequence, dtype=np.int64)
+    _check_path(cn, e)
+    options = options or CostOptions(profile)
+    lengths = cn.edge_length[e]
+    pidx, pbase = _gather(cn.prof_offsets, e, lengths)
+    d = cn.prof_d[pidx] + pbase
+    z = cn.prof_z[pidx]
+    gidx, _ = _gather(cn.geom_offsets, e, lengths)
+    climb, descent = _climb(cn, z, e)
+    kinds = _km_by(cn.edge_kind[e], cn.kinds, lengths)
+    green = sum(v for k, v in kinds.items() if k in KINDS and KINDS[k].greenway)
+    total = float(lengths.sum())
+    planned = float(lengths[cn.edge_status[e] == cn.statuses.index("planned")].sum()) / 1000 if "planned" in cn.statuses else 0.0
+    fig: dict[str, Any] = {
+        "profile": profile, "distance_m": total,
+        "duration_s": float(edge_times(cn, profile)[e].sum()),
+        "cost": float(edge_costs(cn, options)[e].sum()),
+        "climb_m": float(climb), "descent_m": float(descent),
+        "max_grade": 100.0 * _max_grade(cn, d, z),
+        "km_by_kind": kinds, "km_by_surface": _km_by(cn.edge_surface[e], cn.surfaces, lengths),
+        "greenway_share": green * 1000 / total if total > 0 else 0.0,
+        "connector_km": kinds.get("connector", 0.0), "planned_km": planned,
+    }
+    nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]])
+    req = dict(request or {})
+    return Itinerary(
+        **fig,
+        parks_crossed=_parks_crossed(cn, e, list(parks)),
+        pois_along=pois_along(cn, cn.geom_x[gidx], cn.geom_y[gidx], list(along)),
+        profile_points=_decimate(d, z),
+        directions=directions(cn, e.tolist()),
+        coords=np.column_stack([cn.geom_lon[gidx], cn.geom_lat[gidx], cn.geom_z[gidx]]),
+        edge_ids=tuple(e.tolist()), node_ids=tuple(cn.node_id[nodes].tolist()),
+        stops=_stops(cn, e, stops), request=req, warnings=_warnings(cn, fig, req),
+    )
+
+
+def _stops(cn: CompiledNetwork, edges: IntArray, stops: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """Stops with the distance along the route where the route first reaches their node."""
+    if not stops:
+        return ()
+    ends = np.cumsum(cn.edge_length[edges])
+    heads = cn.edge_v[edges]
+    out = []
+    from_pos = 0
+    for s in stops:
+        row = dict(s)
+        node = row.pop("node", None)
+        if node is not None:
+            hits = np.flatnonzero(heads[from_pos:] == node)
+            if hits.size:
+                from_pos += int(hits[0])
+                row["distance_along_m"] = round(float(ends[from_pos]), 1)
+        out.append(row)
+    return tuple(out)

@@ -1,0 +1,357 @@
+"""A small dict-based translation layer: French by default, English on request.
+
+The language of a request is ``?lang=fr|en`` when given, else the best match of the
+``Accept-Language`` header, else French. Messages are looked up by key; a key missing from the
+English table falls back to French, and a key missing everywhere is returned as is (and logged), so
+a forgotten translation never breaks a page.
+
+>>> translate("fr", "summary.distance")
+'Distance'
+>>> translate("en", "summary.distance")
+'Distance'
+>>> format_number("fr", 1234.5, 1)
+'1\u202f234,5'
+>>> format_duration("fr", 5100)
+'1 h 25 min'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from werkzeug.datastructures import LanguageAccept
+
+logger = logging.getLogger(__name__)
+
+#: Supported languages, the default first.
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+_FR: dict[str, str] = {
+    # site
+    "site.title": "Chaîne des parcs",
+    "site.tagline": "Itinéraires verts du Pôle Métropolitain de l'Artois",
+    "nav.planner": "Planifier un itinéraire",
+    "nav.parks": "Les parcs",
+    "nav.api": "API",
+    "nav.skip": "Aller au contenu",
+    "nav.language": "English",
+    "footer.data": "Données : Pôle Métropolitain de l'Artois, Mission Bassin Minier, ADAV, "
+    "contributeurs OpenStreetMap.",
+    # planner form
+    "form.title": "Votre itinéraire",
+    "form.edit": "Modifier l'itinéraire",
+    "form.from": "Départ",
+    "form.to": "Arrivée",
+    "form.place_hint": "Un parc, un lieu, une commune, ou cliquez sur la carte",
+    "form.click_target": "Un clic sur la carte choisit",
+    "form.click_from": "le départ",
+    "form.click_to": "l'arrivée",
+    "form.swap": "Inverser départ et arrivée",
+    "form.profile": "Mode",
+    "profile.walk": "Marche",
+    "profile.bike": "Vélo",
+    "profile.family": "Famille",
+    "form.constraints": "Contraintes",
+    "form.max_grade": "Pente max (%)",
+    "form.max_climb": "Dénivelé positif max (m)",
+    "form.avoid_connector": "Éviter les liaisons non aménagées",
+    "form.via_category": "Passer par un type de lieu",
+    "form.via_category_none": "— aucun —",
+    "form.more": "Options avancées",
+    "form.via": "Étapes (une par ligne)",
+    "form.along": "Longer des lieux (catégorie:mètres, séparés par des virgules)",
+    "form.stop_at": "Arrêts à des lieux (identifiants, p. ex. terril:T074, séparés par des virgules)",
+    "form.prefer": "Préférence pour les voies vertes",
+    "form.alternatives": "Nombre d'itinéraires proposés",
+    "form.submit": "Calculer l'itinéraire",
+    "form.reset": "Effacer",
+    # results
+    "result.title": "Résumé",
+    "result.none": "Choisissez un départ et une arrivée, puis lancez le calcul.",
+    "result.alternative": "Variante {n}",
+    "result.main": "Itinéraire proposé",
+    "summary.distance": "Distance",
+    "summary.duration": "Durée",
+    "summary.climb": "Dénivelé",
+    "summary.greenway_share": "Part en voie verte",
+    "summary.connector_km": "Liaisons non aménagées",
+    "summary.max_grade": "Pente max",
+    "summary.parks": "Parcs traversés",
+    "summary.parks_none": "aucun",
+    "summary.by_kind": "Par type de voie",
+    "summary.pois": "Lieux le long du parcours",
+    "summary.warnings": "À savoir",
+    "profile.title": "Profil altimétrique",
+    "profile.desc": "Altitude de {zmin} m à {zmax} m sur {dist} ; dénivelé +{climb} m / −{descent} m.",
+    "profile.axis_d": "distance (km)",
+    "profile.axis_z": "altitude (m)",
+    "directions.title": "Feuille de route",
+    "downloads.title": "Télécharger",
+    "downloads.gpx": "Trace GPX (GPS, applications de randonnée)",
+    "downloads.geojson": "GeoJSON (SIG)",
+    "downloads.link": "Lien de cet itinéraire",
+    # map
+    "map.label": "Carte interactive",
+    "map.parks": "Parcs de la chaîne",
+    "map.route": "Itinéraire",
+    "map.alternative": "Variante {n}",
+    "map.alternatives": "Variantes",
+    "map.pois": "Lieux le long du parcours",
+    "map.endpoints": "Départ et arrivée",
+    "map.access": "Points d'accès",
+    "map.park_numbers": "Numéros des parcs",
+    "map.start": "Départ",
+    "map.end": "Arrivée",
+    "map.stop": "Étape {n}",
+    "map.greenway": "voie verte",
+    "map.connector": "liaison non aménagée",
+    "map.road": "itinéraire conseillé sur route partagée",
+    "map.legend": "Légende",
+    "map.noscript": "La carte nécessite JavaScript ; le résumé et la feuille de route restent "
+    "disponibles ci-dessous.",
+    # parks page
+    "parks.title": "Les parcs de la chaîne",
+    "parks.intro": "Les unités de la Chaîne des parcs, leurs activités et leurs points d'accès.",
+    "parks.area": "Superficie",
+    "parks.agglomeration": "Agglomération",
+    "parks.communes": "Communes",
+    "parks.activities": "Activités",
+    "parks.access": "Points d'accès",
+    "parks.go_from": "Partir de ce parc",
+    "parks.go_to": "Aller à ce parc",
+    # errors
+    "error.title": "Erreur",
+    "error.unknown_place": "Lieu inconnu",
+    "error.out_of_area": "Hors du territoire",
+    "error.constraint": "Contrainte impossible à respecter",
+    "error.no_route": "Aucun itinéraire trouvé",
+    "error.invalid_request": "Demande incorrecte",
+    "error.no_network": "Le réseau n'est pas disponible",
+    "error.no_network_detail": "Le réseau d'itinéraires n'a pas encore été construit sur ce "
+    "serveur (commande « make data »).",
+    "error.not_found": "Page introuvable",
+    "error.not_found_detail": "Cette adresse ne correspond à aucune page du site.",
+    "error.method": "Méthode non autorisée",
+    "error.too_large": "Demande trop volumineuse",
+    "error.internal": "Erreur interne",
+    "error.internal_detail": "Une erreur inattendue s'est produite ; elle a été enregistrée.",
+    "error.http": "Erreur {code}",
+    "error.back": "Retour au planificateur",
+    "error.missing_endpoints": "Choisissez un départ et une arrivée.",
+}
+
+_EN: dict[str, str] = {
+    "site.title": "Chaîne des parcs",
+    "site.tagline": "Green routes of the Pôle Métropolitain de l'Artois",
+    "nav.planner": "Plan a route",
+    "nav.parks": "The parks",
+    "nav.api": "API",
+    "nav.skip": "Skip to content",
+    "nav.language": "Français",
+    "footer.data": "Data: Pôle Métropolitain de l'Artois, Mission Bassin Minier, ADAV, "
+    "OpenStreetMap contributors.",
+    "form.title": "Your route",
+    "form.edit": "Change the route",
+    "form.from": "Start",
+    "form.to": "Destination",
+    "form.place_hint": "A park, a place, a commune, or click on the map",
+    "form.click_target": "A click on the map sets",
+    "form.click_from": "the start",
+    "form.click_to": "the destination",
+    "form.swap": "Swap start and destination",
+    "form.profile": "Mode",
+    "profile.walk": "Walking",
+    "profile.bike": "Cycling",
+    "profile.family": "Family",
+    "form.constraints": "Constraints",
+    "form.max_grade": "Max grade (%)",
+    "form.max_climb": "Max total climb (m)",
+    "form.avoid_connector": "Avoid unimproved connectors",
+    "form.via_category": "Go past a kind of place",
+    "form.via_category_none": "— none —",
+    "form.more": "Advanced options",
+    "form.via": "Waypoints (one per line)",
+    "form.along": "Stay near places (category:metres, comma-separated)",
+    "form.stop_at": "Stop at places (ids such as terril:T074, comma-separated)",
+    "form.prefer": "Preference for greenways",
+    "form.alternatives": "Number of routes offered",
+    "form.submit": "Plan the route",
+    "form.reset": "Clear",
+    "result.title": "Summary",
+    "result.none": "Choose a start and a destination, then plan the route.",
+    "result.alternative": "Alternative {n}",
+    "result.main": "Suggested route",
+    "summary.distance": "Distance",
+    "summary.duration": "Duration",
+    "summary.climb": "Climb / descent",
+    "summary.greenway_share": "On greenways",
+    "summary.connector_km": "Unimproved connectors",
+    "summary.max_grade": "Max grade",
+    "summary.parks": "Parks crossed",
+    "summary.parks_none": "none",
+    "summary.by_kind": "By kind of way",
+    "summary.pois": "Places along the route",
+    "summary.warnings": "Good to know",
+    "profile.title": "Elevation profile",
+    "profile.desc": "Elevation from {zmin} m to {zmax} m over {dist}; climb +{climb} m / −{descent} m.",
+    "profile.axis_d": "distance (km)",
+    "profile.axis_z": "elevation (m)",
+    "directions.title": "Directions",
+    "downloads.title": "Download",
+    "downloads.gpx": "GPX track (GPS, hiking apps)",
+    "downloads.geojson": "GeoJSON (GIS)",
+    "downloads.link": "Link to this route",
+    "map.label": "Interactive map",
+    "map.parks": "Parks of the chain",
+    "map.route": "Route",
+    "map.alternative": "Alternative {n}",
+    "map.alternatives": "Alternatives",
+    "map.pois": "Places along the route",
+    "map.endpoints": "Start and destination",
+    "map.access": "Access points",
+    "map.park_numbers": "Park numbers",
+    "map.start": "Start",
+    "map.end": "Destination",
+    "map.stop": "Stop {n}",
+    "map.greenway": "greenway",
+    "map.connector": "unimproved connector",
+    "map.road": "advised route on shared roads",
+    "map.legend": "Legend",
+    "map.noscript": "The map needs JavaScript; the summary and directions are below.",
+    "parks.title": "The parks of the chain",
+    "parks.intro": "The units of the Chaîne des parcs, their activities and access points.",
+    "parks.area": "Area",
+    "parks.agglomeration": "Conurbation",
+    "parks.communes": "Communes",
+    "parks.activities": "Activities",
+    "parks.access": "Access points",
+    "parks.go_from": "Start from this park",
+    "parks.go_to": "Go to this park",
+    "error.title": "Error",
+    "error.unknown_place": "Unknown place",
+    "error.out_of_area": "Outside the territory",
+    "error.constraint": "Constraint cannot be met",
+    "error.no_route": "No route found",
+    "error.invalid_request": "Invalid request",
+    "error.no_network": "The network is not available",
+    "error.no_network_detail": "The route network has not been built on this server yet "
+    "(`make data`).",
+    "error.not_found": "Page not found",
+    "error.not_found_detail": "This address matches no page of the site.",
+    "error.method": "Method not allowed",
+    "error.too_large": "Request too large",
+    "error.internal": "Internal error",
+    "error.internal_detail": "An unexpected error occurred; it has been logged.",
+    "error.http": "Error {code}",
+    "error.back": "Back to the planner",
+    "error.missing_endpoints": "Choose a start and a destination.",
+}
+
+#: Every message table, by language.
+MESSAGES: Mapping[str, Mapping[str, str]] = {"fr": _FR, "en": _EN}
+
+
+def negotiate_language(requested: str | None, accept: LanguageAccept | None = None) -> str:
+    """The language of a request.
+
+    Parameters
+    ----------
+    requested
+        The ``lang`` query parameter, if any (an unsupported value is ignored).
+    accept
+        The parsed ``Accept-Language`` header.
+
+    Returns
+    -------
+    str
+        One of :data:`LANGUAGES`.
+
+    >>> negotiate_language("en"), negotiate_language("xx"), negotiate_language(None)
+    ('en', 'fr', 'fr')
+    >>> negotiate_language(None, LanguageAccept([("en-GB", 1), ("fr", 0.5)]))
+    'en'
+    """
+    if requested:
+        lang = requested.strip().lower()[:2]
+        if lang in LANGUAGES:
+            return lang
+    if accept is not None:
+        # by decreasing quality; "en-GB" counts as "en"
+        for value, quality in accept:
+            primary = value.split("-", 1)[0].lower()
+            if quality > 0 and primary in LANGUAGES:
+                return primary
+    return DEFAULT_LANGUAGE
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``values``.
+
+    Falls back to French, then to the key itself (logged once per call).
+    """
+    table = MESSAGES.get(lang, _FR)
+    text = table.get(key) or _FR.get(key)
+    if text is None:
+        logger.warning("missing translation for %r", key)
+        return key
+    return text.format(**values) if values else text
+
+
+def format_number(lang: str, value: float, digits: int = 0) -> str:
+    """A number with the language's separators (French: narrow no-break space and comma)."""
+    text = f"{value:,.{digits}f}"
+    if lang == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_distance(lang: str, metres: float) -> str:
+    """``'12,3 km'`` (or metres under one kilometre)."""
+    if metres < 1000:
+        return f"{format_number(lang, metres)}\u00a0m"
+    return f"{format_number(lang, metres / 1000, 1)}\u00a0km"
+
+
+def format_duration(lang: str, seconds: float) -> str:
+    """``'1 h 25 min'`` (minutes rounded; at least one minute)."""
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def format_percent(lang: str, fraction: float, digits: int = 0) -> str:
+    """``'78 %'`` in French, ``'78%'`` in English."""
+    number = format_number(lang, 100 * fraction, digits)
+    return f"{number}\u202f%" if lang == "fr" else f"{number}%"
+
+
+@dataclass(frozen=True)
+class Translator:
+    """The translation helpers bound to one language, as handed to templates."""
+
+    lang: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The message ``key`` in this language."""
+        return translate(self.lang, key, **values)
+
+    def number(self, value: float, digits: int = 0) -> str:
+        """See :func:`format_number`."""
+        return format_number(self.lang, value, digits)
+
+    def distance(self, metres: float) -> str:
+        """See :func:`format_distance`."""
+        return format_distance(self.lang, metres)
+
+    def duration(self, seconds: float) -> str:
+        """See :func:`format_duration`."""
+        return format_duration(self.lang, seconds)
+
+    def percent(self, fraction: float, digits: int = 0) -> str:
+        """See :func:`format_percent`."""
+        return format_percent(self.lang, fraction, digits)

@@ -1,0 +1,289 @@
+"""The OpenAPI 3.1 document of the JSON API (served at ``/api/openapi.json``).
+
+Written by hand next to the endpoints it describes; the tests validate it with
+``openapi-spec-validator``, call every documented path, check that every ``/api`` rule of the app
+is documented, and validate real answers against the response schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parcs.schema import KINDS, POI_CATEGORIES
+from routing import AVOIDABLE
+from routing.request import MAX_ALTERNATIVES as ROUTING_MAX_ALTERNATIVES
+from webapp.errors import ERROR_CODES
+from webapp.params import DEFAULT_ALONG_M, PROFILE_ALIASES
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+GPX = "application/gpx+xml"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
+           repeat: bool = False, example: Any = None) -> dict[str, Any]:
+    param: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": "array", "items": schema} if repeat else schema,
+    }
+    if repeat:
+        param.update(style="form", explode=True)
+    if example is not None:
+        param["example"] = example
+    return param
+
+
+def _route_parameters(limits: dict[str, Any]) -> list[dict[str, Any]]:
+    place = {"type": "string", "minLength": 1, "maxLength": limits["MAX_PLACE_LENGTH"]}
+    return [
+        _param("from", "Start: a park-unit id, a POI id, a commune name or `lat,lon` (WGS84).",
+               place, required=True, example="louvre-lens"),
+        _param("to", "Destination, same forms as `from`.", place, required=True,
+               example="50.43,2.83"),
+        _param("via", f"Waypoint, in order (at most {limits['MAX_VIA']}).", place, repeat=True),
+        _param("profile", "Travel profile (French aliases accepted).",
+               {"type": "string", "enum": sorted(PROFILE_ALIASES), "default": "walk"}),
+        _param("max_grade", "Steepest grade allowed, in percent.",
+               {"type": "number", "minimum": 0.5, "maximum": 100}),
+        _param("max_climb", "Total climb allowed, in metres.",
+               {"type": "number", "minimum": 0, "maximum": 10000}),
+        _param("avoid", "What the route must not use: a kind of way (e.g. `connector`, ways not "
+               "improved for walking or cycling), `unpaved` surfaces or `planned` sections. "
+               f"At most {limits['MAX_AVOID']}.",
+               {"type": "string", "enum": list(AVOIDABLE)}, repeat=True),
+        _param("prefer", "Strength of the preference for greenways: 0 = fastest, 1 = default, "
+               "2 = twice the aversion to connectors.",
+               {"type": "number", "minimum": 0, "maximum": 10}),
+        _param("via_category", "Go past a place of this POI category.",
+               {"type": "string", "enum": sorted(POI_CATEGORIES)}),
+        _param("stop_at", "POI ids to stop at, in order, after the `via` places "
+               f"(at most {limits['MAX_STOP_AT']}).", {"type": "string"}, repeat=True,
+               example=["terril:T074"]),
+        _param("along", "Stay near places of a category: `CATEGORY[:METRES]` (default "
+               f"{DEFAULT_ALONG_M:.0f} m, at most {limits['MAX_ALONG_METRES']:.0f} m; "
+               f"at most {limits['MAX_ALONG']} values).",
+               {"type": "string", "pattern": r"^[a-z_]+(:[0-9]+(\.[0-9]+)?)?$"}, repeat=True,
+               example=["terril:300"]),
+        _param("alternatives", "Number of itineraries wanted.",
+               {"type": "integer", "minimum": 1,
+                "maximum": min(int(limits["MAX_ALTERNATIVES"]), ROUTING_MAX_ALTERNATIVES),
+                "default": 1}),
+    ]
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+
+
+def _schemas() -> dict[str, Any]:
+    number = {"type": "number"}
+    position = {"type": "array", "items": number, "minItems": 2, "maxItems": 3}
+    geometry = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string"}, "coordinates": {"type": "array"}},
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error", "detail"],
+            "properties": {
+                "error": {"type": "string", "enum": list(ERROR_CODES)},
+                "detail": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        "Geometry": geometry,
+        "Feature": {
+            "type": "object",
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "geometry": {"oneOf": [geometry, {"type": "null"}]},
+                "properties": {"type": "object"},
+            },
+        },
+        "FeatureCollection": {
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": {"const": "FeatureCollection"},
+                "features": {"type": "array", "items": _ref("Feature")},
+            },
+        },
+        "ItinerarySummary": {
+            "type": "object",
+            "description": "The summary of one itinerary (the properties of a route feature).",
+            "required": ["rank", "distance_m", "duration_s", "climb_m", "descent_m",
+                         "greenway_share", "parks_crossed", "directions", "elevation_profile"],
+            "properties": {
+                "rank": {"type": "integer", "minimum": 0},
+                "distance_m": number,
+                "duration_s": number,
+                "climb_m": number,
+                "descent_m": number,
+                "max_grade": {"type": "number", "description": "percent"},
+                "greenway_share": {"type": "number", "minimum": 0, "maximum": 1},
+                "connector_km": number,
+                "km_by_kind": {"type": "object", "additionalProperties": number,
+                               "propertyNames": {"enum": sorted(KINDS)}},
+                "km_by_surface": {"type": "object", "additionalProperties": number},
+                "parks_crossed": {"type": "array"},
+                "pois_along": {"type": "array"},
+                "directions": {"type": "array", "items": {"type": "object"}},
+                "directions_text": {"type": "string"},
+                "warnings": {"type": "array", "items": {"type": "string"}},
+                "elevation_profile": {"type": "array", "items": position,
+                                      "description": "[distance m, elevation m] pairs"},
+            },
+        },
+        "RouteFeature": {
+            "type": "object",
+            "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "geometry": {
+                    "type": "object",
+                    "required": ["type", "coordinates"],
+                    "properties": {
+                        "type": {"const": "LineString"},
+                        "coordinates": {"type": "array", "items": position, "minItems": 2},
+                    },
+                },
+                "properties": _ref("ItinerarySummary"),
+            },
+        },
+        "RouteCollection": {
+            "type": "object",
+            "required": ["type", "features", "places", "request"],
+            "properties": {
+                "type": {"const": "FeatureCollection"},
+                "features": {"type": "array", "items": _ref("RouteFeature"), "minItems": 1},
+                "places": {"type": "object",
+                           "description": "The resolved origin, destination and via places."},
+                "request": {"type": "object", "description": "The request as understood."},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": {"enum": ["ok", "unavailable"]},
+                "network": {"type": "object"},
+                "source": {"type": "string"},
+                "built_at": {"type": "string"},
+                "error": {"type": "string"},
+                "detail": {"type": "string"},
+            },
+        },
+    }
+
+
+def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
+    """The OpenAPI document for an app with the given limits."""
+    route_params = _route_parameters(config)
+    route_errors = {
+        "400": _error_response("Malformed request (`invalid_request`)."),
+        "404": _error_response("A place matches nothing (`unknown_place`)."),
+        "414": _error_response("Query string too long (`uri_too_long`)."),
+        "422": _error_response("Outside the territory (`out_of_area`), no route (`no_route`) "
+                               "or constraints impossible to meet (`constraint_unsatisfiable`)."),
+        "503": _error_response("No network is loaded (`no_network`)."),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Chaîne des parcs — API d'itinéraires verts",
+            "version": version,
+            "description": "Itinéraires à pied, à vélo et en famille sur les voies vertes du Pôle "
+            "Métropolitain de l'Artois. Green routes of the Pôle Métropolitain de l'Artois "
+            "(walking, cycling, family). Coordinates are WGS84 longitude/latitude. Errors answer "
+            "`{\"error\": code, \"detail\": message}`.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/route": {
+                "get": {
+                    "operationId": "route",
+                    "summary": "Plan itineraries (GeoJSON)",
+                    "parameters": route_params,
+                    "responses": {
+                        "200": {
+                            "description": "One LineString feature per itinerary, its summary in "
+                            "`properties`, best first.",
+                            "content": {GEOJSON: {"schema": _ref("RouteCollection")}},
+                        },
+                        **route_errors,
+                    },
+                }
+            },
+            "/api/route.gpx": {
+                "get": {
+                    "operationId": "routeGpx",
+                    "summary": "Plan itineraries (GPX 1.1 track, one per itinerary)",
+                    "parameters": route_params,
+                    "responses": {
+                        "200": {"description": "GPX 1.1 document.",
+                                "content": {GPX: {"schema": {"type": "string"}}}},
+                        **route_errors,
+                    },
+                }
+            },
+            "/api/parks": {
+                "get": {
+                    "operationId": "parks",
+                    "summary": "The park units of the Chaîne des parcs",
+                    "responses": {
+                        "200": {"description": "One (Multi)Polygon feature per park unit.",
+                                "content": {GEOJSON: {"schema": _ref("FeatureCollection")}}},
+                        "503": route_errors["503"],
+                    },
+                }
+            },
+            "/api/pois": {
+                "get": {
+                    "operationId": "pois",
+                    "summary": "Points of interest",
+                    "parameters": [
+                        _param("category", "Only this category.",
+                               {"type": "string", "enum": sorted(POI_CATEGORIES)}),
+                    ],
+                    "responses": {
+                        "200": {"description": "One Point feature per POI.",
+                                "content": {GEOJSON: {"schema": _ref("FeatureCollection")}}},
+                        "400": route_errors["400"],
+                        "503": route_errors["503"],
+                    },
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Whether the network is loaded",
+                    "responses": {
+                        "200": {"description": "Ready.",
+                                "content": {JSON: {"schema": _ref("Health")}}},
+                        "503": {"description": "No network loaded.",
+                                "content": {JSON: {"schema": _ref("Health")}}},
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                          "content": {JSON: {"schema": {"type": "object"}}}}},
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }

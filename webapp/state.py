@@ -1,0 +1,89 @@
+"""What the app loads once at start-up: the compiled network and the catalogue built from it.
+
+The :class:`AppState` is stored in ``app.extensions["parcs"]`` and never modified afterwards; every
+request reads it. A missing or unreadable build does not stop the app: the state then holds the
+reason, pages and routes answer 503 with it, and ``/api/health`` reports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from parcs import paths
+from parcs._errors import BuildError, ParcsError
+from webapp.catalog import Catalog, build_catalog
+
+logger = logging.getLogger(__name__)
+
+STATE_KEY = "parcs"
+
+
+@dataclass(frozen=True)
+class AppState:
+    """The shared, read-only state of the app."""
+
+    network: Any | None
+    catalog: Catalog | None
+    error: str | None
+    build_dir: Path | None
+    load_seconds: float
+
+    def require(self) -> tuple[Any, Catalog]:
+        """The network and its catalogue, or a :class:`BuildError` (503) saying why not."""
+        if self.network is None or self.catalog is None:
+            raise BuildError(self.error or "no network loaded")
+        return self.network, self.catalog
+
+
+def load_state(config: Mapping[str, Any]) -> AppState:
+    """Load the compiled network named by ``config`` (``NETWORK`` or ``BUILD_DIR``).
+
+    Errors of the build (:class:`parcs.ParcsError`) are kept in the state rather than raised.
+    """
+    t0 = time.perf_counter()
+    network = config.get("NETWORK")
+    build_dir = None
+    try:
+        if network is None:
+            from routing import load_compiled
+
+            build_dir = Path(config.get("BUILD_DIR") or paths.build_dir())
+            network = load_compiled(build_dir)
+        catalog = build_catalog(network)
+    except (ParcsError, OSError) as exc:
+        logger.error("no network for the web app: %s", exc)
+        return AppState(None, None, str(exc), build_dir, time.perf_counter() - t0)
+    warm = config.get("WARM_UP")
+    if warm or (warm is None and not config.get("TESTING")):
+        warm_up(network, catalog)
+    seconds = time.perf_counter() - t0
+    logger.info("network loaded for the web app in %.2f s (%d parks, %d POIs)", seconds,
+                len(catalog.parks), len(catalog.pois))
+    return AppState(network, catalog, None, build_dir, seconds)
+
+
+def warm_up(network: Any, catalog: Catalog) -> None:
+    """Route once per profile between two park units, to fill the network's caches."""
+    from routing import PROFILES, RouteRequest, route
+
+    parks = [p.id for p in catalog.parks if p.access_node >= 0][:2]
+    if len(parks) < 2:
+        return
+    for profile in PROFILES:
+        try:
+            route(network, RouteRequest(origin=parks[0], destination=parks[1], profile=profile))
+        except ParcsError as exc:  # a disconnected pair still warms the cost arrays
+            logger.debug("warm-up route (%s): %s", profile, exc)
+
+
+def get_state() -> AppState:
+    """The state of the current app."""
+    state: AppState = current_app.extensions[STATE_KEY]
+    return state
