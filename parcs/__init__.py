@@ -9,11 +9,11 @@ import logging
 
 from parcs._errors import (
     BuildError,
+    ChecksumError,
     ConstraintError,
+    DataError,
     InvalidRequestError,
     NoRouteError,
-    ChecksumError,
-    DataError,
     OutOfAreaError,
     ParcsError,
     RegistryError,
@@ -23,11 +23,11 @@ from parcs._errors import (
 
 __all__ = [
     "BuildError",
+    "ChecksumError",
     "ConstraintError",
+    "DataError",
     "InvalidRequestError",
     "NoRouteError",
-    "ChecksumError",
-    "DataError",
     "OutOfAreaError",
     "ParcsError",
     "RegistryError",

@@ -15,19 +15,21 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from markupsafe import Markup, escape
 from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from parcs.atomic import atomic_path, write_text_atomic
+from parcs.safe_maps import GeoJsonScript, add_html, js_json
 from routing.gaps import GapContext
 from routing.gaps_inputs import component_id
-from routing.gaps_model import CLASS_LABELS_FR, GapsReport, UnitPair, geojson_wgs84, num
+from routing.gaps_model import CLASS_LABELS_FR, Candidate, GapsReport, UnitPair, geojson_wgs84, num
 from routing.geo import CRS, to_wgs84
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ CLASS_COLOURS = {"bridge": "#d7301f", "shortcut": "#f28e2b", "planned": "#7b3294
 #: Colours of the largest greenway components (the others are grey).
 COMPONENT_COLOURS = ("#1a9850", "#2c7fb8", "#66a61e", "#1b9e77", "#3182bd", "#8c6bb1", "#41ab5d",
                      "#08519c", "#238b45", "#6baed6")
+OTHER_COMPONENT_COLOUR = "#969696"
 CANDIDATE_COLUMNS = ("rank", "id", "class", "source", "length_m", "benefit", "benefit_per_m",
                      "unit_gain_m", "population_gain_m", "persons", "units", "links", "works_status",
                      "reason")
@@ -160,87 +163,141 @@ def _simplified(geom: BaseGeometry, tolerance: float = 5.0) -> dict[str, Any] | 
     return geojson_wgs84(shapely.simplify(geom, tolerance))
 
 
-def _add_components(fmap: folium.Map, report: GapsReport) -> None:
-    group = folium.FeatureGroup(name="Composantes du réseau vert")
+def component_colour(index: int) -> str:
+    """The map colour of the ``index``-th greenway component (longest first; the others grey)."""
+    return COMPONENT_COLOURS[index] if 0 <= index < len(COMPONENT_COLOURS) else OTHER_COMPONENT_COLOUR
+
+
+def candidate_midpoint(candidate: Candidate) -> tuple[float, float] | None:
+    """WGS84 ``(lon, lat)`` of the middle of a candidate link (where its number is drawn)."""
+    geom = candidate.geometry
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        mid = shapely.line_interpolate_point(shapely.line_merge(geom), 0.5, normalized=True)
+    else:
+        mid = geom.centroid
+    if mid.is_empty:
+        mid = geom.centroid
+    lon, lat = to_wgs84([mid.x], [mid.y])
+    return float(lon[0]), float(lat[0])
+
+
+def _feature(geometry: dict[str, Any] | None, *, style: dict[str, Any], tooltip: str = "",
+             popup: str = "") -> dict[str, Any]:
+    """A feature for :data:`_REPORT_OPTIONS` (``tooltip``/``popup``: escaped HTML)."""
+    props: dict[str, Any] = {"style": style}
+    if tooltip:
+        props["tooltip"] = tooltip
+    if popup:
+        props["popup"] = popup
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+#: ``L.geoJSON`` options of the report's layers: style, tooltip and popup HTML from the properties
+#: (escaped by :func:`_feature`'s callers); points are numbered badges whose number is set as text.
+_REPORT_OPTIONS = """{
+    style: function (f) { return f.properties.style || {}; },
+    pointToLayer: function (f, latlng) {
+        var s = f.properties.style || {};
+        var badge = document.createElement("div");
+        badge.textContent = s.label || "";
+        badge.style.cssText = "font:bold 11px sans-serif;color:#fff;border-radius:9px;" +
+            "padding:1px 5px;white-space:nowrap;text-align:center";
+        badge.style.background = s.fill || "#333";
+        return L.marker(latlng, {icon: L.divIcon({className: "", html: badge, iconSize: [28, 18],
+                                                  iconAnchor: [14, 9]})});
+    },
+    onEachFeature: function (f, layer) {
+        if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 360}); }
+        if (f.properties.tooltip) { layer.bindTooltip(f.properties.tooltip, {sticky: true}); }
+    }
+}"""
+
+
+def _add_layer(fmap: folium.Map, name: str, features: list[dict[str, Any]]) -> None:
+    """One untemplated ``L.geoJSON`` layer (see :mod:`parcs.safe_maps`)."""
+    data = js_json({"type": "FeatureCollection", "features": [f for f in features if f["geometry"]]})
+    GeoJsonScript(data, name=str(escape(name)), options_js=_REPORT_OPTIONS).add_to(fmap)
+
+
+def _component_features(report: GapsReport) -> list[dict[str, Any]]:
+    names = {u.id: u.name for u in report.units}
+    out = []
     for i, comp in enumerate(report.components):
-        colour = COMPONENT_COLOURS[i] if i < len(COMPONENT_COLOURS) else "#969696"
-        tip = f"{comp.id} : {comp.length_m / 1000:.1f} km" + (f" — {', '.join(comp.units)}" if comp.units else "")
-        folium.GeoJson(
-            {"type": "Feature", "geometry": _simplified(comp.geometry), "properties": {}},
-            style_function=lambda _f, c=colour: {"color": c, "weight": 3, "opacity": 0.8},
-            tooltip=tip,
-        ).add_to(group)
-    group.add_to(fmap)
+        units = ", ".join(names.get(u, u) for u in comp.units)
+        tip = f"{comp.id} : {comp.length_m / 1000:.1f} km".replace(".", ",") + (f" — {units}" if units else "")
+        out.append(_feature(_simplified(comp.geometry),
+                            style={"color": component_colour(i), "weight": 3, "opacity": 0.8},
+                            tooltip=str(escape(tip))))
+    return out
 
 
-def _add_candidates(fmap: folium.Map, report: GapsReport, *, labelled: int = 30) -> None:
-    group = folium.FeatureGroup(name="Liaisons manquantes (classées)")
+def _candidate_features(report: GapsReport, *, labelled: int = 30) -> list[dict[str, Any]]:
+    lines, badges = [], []
     for c in report.candidates:
         colour = CLASS_COLOURS[c.link_class]
-        props = {"liaison": f"#{c.rank} {c.id} — {CLASS_LABELS_FR[c.link_class]}, {c.length_m:.0f} m",
-                 "raison": c.reason}
-        folium.GeoJson(
-            {"type": "Feature", "geometry": geojson_wgs84(c.geometry), "properties": props},
-            style_function=lambda _f, col=colour: {"color": col, "weight": 6, "opacity": 0.9},
-            tooltip=folium.GeoJsonTooltip(fields=["liaison"], labels=False),
-            popup=folium.GeoJsonPopup(fields=["liaison", "raison"], labels=False, max_width=360),
-        ).add_to(group)
-        if c.rank <= labelled:
-            mid = shapely.line_interpolate_point(shapely.line_merge(c.geometry), 0.5, normalized=True)
-            lon, lat = to_wgs84([mid.x], [mid.y])
-            folium.Marker(
-                [float(lat[0]), float(lon[0])],
-                icon=folium.DivIcon(icon_size=(28, 18), icon_anchor=(14, 9), html=f'<div style="font:bold 11px sans-serif;color:#fff;background:{colour};'
-                                         f'border-radius:9px;padding:1px 5px;white-space:nowrap">{c.rank}</div>'),
-                tooltip=c.reason,
-            ).add_to(group)
-    group.add_to(fmap)
+        title = f"#{c.rank} {c.id} — {CLASS_LABELS_FR[c.link_class]}, {c.length_m:.0f} m"
+        popup = Markup("<strong>{}</strong><br>{}").format(title, c.reason)
+        lines.append(_feature(geojson_wgs84(c.geometry),
+                              style={"color": colour, "weight": 6, "opacity": 0.9},
+                              tooltip=str(escape(title)), popup=str(popup)))
+        mid = candidate_midpoint(c) if c.rank <= labelled else None
+        if mid is not None:
+            badges.append(_feature({"type": "Point", "coordinates": [round(mid[0], 6), round(mid[1], 6)]},
+                                   style={"label": str(c.rank), "fill": colour},
+                                   tooltip=str(escape(c.reason)), popup=str(popup)))
+    return lines + badges
 
 
-def _add_units(fmap: folium.Map, report: GapsReport) -> None:
+def _unit_features(report: GapsReport) -> list[dict[str, Any]]:
     ctx = _context(report)
-    group = folium.FeatureGroup(name="Unités de parc")
-    for info, geom in zip(report.units, _unit_geometries(ctx), strict=True):
-        folium.GeoJson(
-            {"type": "Feature", "geometry": _simplified(geom, 10.0), "properties": {}},
-            style_function=lambda _f: {"color": "#006d2c", "weight": 2, "fillColor": "#74c476", "fillOpacity": 0.35},
-            tooltip=f"{info.name} ({', '.join(info.components) or 'hors voie verte'})",
-        ).add_to(group)
-    group.add_to(fmap)
+    style = {"color": "#006d2c", "weight": 2, "fillColor": "#74c476", "fillOpacity": 0.35}
+    return [
+        _feature(_simplified(geom, 10.0), style=style,
+                 tooltip=str(escape(f"{info.name} ({', '.join(info.components) or 'hors voie verte'})")))
+        for info, geom in zip(report.units, _unit_geometries(ctx), strict=True)
+    ]
 
 
 def _legend(report: GapsReport) -> str:
+    """The legend box (HTML; only numbers and fixed labels, escaped all the same)."""
     s = report.summary()
-    items = "".join(
-        f'<div><span style="display:inline-block;width:18px;height:4px;background:{col};margin-right:6px;'
-        f'vertical-align:middle"></span>{CLASS_LABELS_FR[k]}</div>' for k, col in CLASS_COLOURS.items()
+    items = Markup("").join(
+        Markup('<div><span style="display:inline-block;width:18px;height:4px;background:{};margin-right:6px;'
+               'vertical-align:middle"></span>{}</div>').format(col, CLASS_LABELS_FR[k])
+        for k, col in CLASS_COLOURS.items()
     )
-    return (
+    return str(Markup(
         '<div style="position:fixed;top:90px;left:10px;z-index:9999;background:#fff;padding:8px 10px;'
         'border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px sans-serif">'
-        f"<b>Chaîne des parcs — liaisons manquantes</b><br>{s['components']} composantes vertes, "
-        f"{s['pairs_linked']}/{s['unit_pairs']} paires d'unités reliées par voie verte<br>{items}</div>"
-    )
+        "<b>Chaîne des parcs — liaisons manquantes</b><br>{} composantes vertes, "
+        "{}/{} paires d'unités reliées par voie verte<br>{}</div>"
+    ).format(s["components"], s["pairs_linked"], s["unit_pairs"], items))
 
 
 def build_map(report: GapsReport) -> folium.Map:
-    """The Folium map: greenway components coloured, candidates ranked, park units."""
+    """The Folium map: greenway components coloured, candidates ranked, park units.
+
+    Every text of the data (unit and way names, reasons) reaches the page escaped, inside
+    HTML-safe JSON that is never run through Jinja (:mod:`parcs.safe_maps`): a name such as
+    ``{{ 7*7 }}`` or ``<script>…</script>`` shows as typed.
+    """
     ctx = _context(report)
     xy = ctx.inputs.gg.xy
     lon, lat = to_wgs84([xy[:, 0].min(), xy[:, 0].max()], [xy[:, 1].min(), xy[:, 1].max()])
     fmap = folium.Map(tiles="OpenStreetMap", control_scale=True)
     fmap.fit_bounds([[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]])
     if ctx.inputs.perimeter is not None:
-        folium.GeoJson(
-            {"type": "Feature", "geometry": _simplified(ctx.inputs.perimeter, 20.0), "properties": {}},
-            name="Périmètre", style_function=lambda _f: {"color": "#555", "weight": 1, "fill": False, "dashArray": "4"},
-        ).add_to(fmap)
-    _add_units(fmap, report)
-    _add_components(fmap, report)
-    _add_candidates(fmap, report)
+        _add_layer(fmap, "Périmètre", [_feature(
+            _simplified(ctx.inputs.perimeter, 20.0),
+            style={"color": "#555", "weight": 1, "fill": False, "dashArray": "4", "interactive": False},
+        )])
+    _add_layer(fmap, "Unités de parc", _unit_features(report))
+    _add_layer(fmap, "Composantes du réseau vert", _component_features(report))
+    _add_layer(fmap, "Liaisons manquantes (classées)", _candidate_features(report))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    root = cast(folium.Figure, fmap.get_root())
-    root.html.add_child(folium.Element(_legend(report)))
+    add_html(fmap, _legend(report))
     return fmap
 
 

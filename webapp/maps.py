@@ -15,17 +15,21 @@ variable (for the page's own script, which turns clicks into start/end coordinat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import folium
-from branca.element import Element, MacroElement
-from folium.map import Layer
+from branca.element import MacroElement
 from markupsafe import Markup, escape
 
+# The untemplated Folium elements (see parcs.safe_maps) are shared with routing.gaps_export;
+# RawScript and js_json stay importable from here.
+from parcs.safe_maps import GeoJsonScript, js_json
+from parcs.safe_maps import RawScript as RawScript
+from parcs.safe_maps import add_script as _add_script
+from parcs.safe_maps import parent_name as _parent_name
 from webapp.i18n import Translator
 
 #: Route colours: greenways green, connectors orange (dashed), alternatives blue-grey.
@@ -69,19 +73,6 @@ POI_COLOURS: Mapping[str, str] = {
 COORD_DIGITS = 5
 
 
-def js_json(value: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element.
-
-    >>> js_json({"name": "</script><b>&'"})
-    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u0027"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, code)
-    return text
-
-
 #: Options of every :class:`GeoJsonLayer`: style, points, popups and tooltips from properties.
 _GEOJSON_OPTIONS = """{
     style: function (f) { return f.properties.style || {}; },
@@ -92,6 +83,7 @@ _GEOJSON_OPTIONS = """{
             var label = document.createElement("span");
             shape.className = "parcs-pin-shape";
             label.textContent = s.label || "";
+            if (s.fill) { shape.style.background = s.fill; }
             shape.appendChild(label);
             var round = s.pin === "num";
             return L.marker(latlng, {
@@ -112,37 +104,7 @@ _GEOJSON_OPTIONS = """{
 }"""
 
 
-class RawScript(Element):
-    """Script text put into the figure as is.
-
-    branca's ``MacroElement.render`` wraps the output of every element's ``script`` macro into a
-    new ``Element(text)``, i.e. compiles it as a Jinja template: data containing ``{{ ... }}`` or
-    ``{% ... %}`` would then be *evaluated* (or break the page). The elements of this module
-    therefore render themselves and add their script through this class, which is never templated
-    (and is faster: nothing is compiled per request).
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "RawScript"
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        """The text, untouched."""
-        return self.text
-
-
-def _add_script(element: Element, text: str) -> None:
-    figure: Any = element.get_root()  # a branca Figure
-    figure.script.add_child(RawScript(text), name=element.get_name())
-
-
-def _parent_name(element: Element) -> str:
-    parent: Any = element._parent
-    return str(parent.get_name())
-
-
-class GeoJsonLayer(Layer):
+class GeoJsonLayer(GeoJsonScript):
     """A Leaflet GeoJSON layer whose features carry ``style``, ``popup`` and ``tooltip``.
 
     Parameters
@@ -157,18 +119,9 @@ class GeoJsonLayer(Layer):
 
     def __init__(self, data_js: str, *, name: str, overlay: bool = True, control: bool = True,
                  show: bool = True) -> None:
-        super().__init__(name=name, overlay=overlay, control=control, show=show)
+        super().__init__(data_js, name=name, options_js=_GEOJSON_OPTIONS, overlay=overlay,
+                         control=control, show=show)
         self._name = "GeoJsonLayer"
-        self.data_js = data_js
-
-    def render(self, **kwargs: Any) -> str:
-        """Add the layer's script to the figure (see :class:`RawScript`)."""
-        name = self.get_name()
-        text = f"var {name} = L.geoJSON({self.data_js}, {_GEOJSON_OPTIONS});\n"
-        if self.show:
-            text += f"{name}.addTo({_parent_name(self)});\n"
-        _add_script(self, text)
-        return ""
 
 
 class FitLayers(MacroElement):
