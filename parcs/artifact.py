@@ -57,13 +57,15 @@ def save_network(net: Network, directory: Path | None = None, *, extra: Any = No
     derived files (the routing core's compiled arrays) land in the same atomic step.
     """
     directory = directory or paths.build_dir(net.meta.get("source", "opendata"))
+    crs = str(net.graph.graph.get("crs", CRS))
+    meta = {**net.meta, "crs": crs}
     with atomic_dir(directory) as tmp:
         with (tmp / GRAPH_FILE).open("wb") as fh:
             pickle.dump(net.graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
         for name in LAYERS:
             _write_layer(getattr(net, name), tmp / f"{name}.geojson")
-        _write_layer(gpd.GeoDataFrame(geometry=[net.perimeter], crs=CRS), tmp / "perimeter.geojson")
-        (tmp / META_FILE).write_text(json.dumps(net.meta, indent=2, ensure_ascii=False, default=str))
+        _write_layer(gpd.GeoDataFrame(geometry=[net.perimeter], crs=crs), tmp / "perimeter.geojson")
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str))
         if extra is not None:
             extra(tmp)
     logger.info("network written to %s", directory)
@@ -84,9 +86,11 @@ def load_meta(directory: Path | None = None) -> dict[str, Any]:
     return dict(json.loads((directory / META_FILE).read_text(encoding="utf-8")))
 
 
-def load_layer(directory: Path, name: str) -> gpd.GeoDataFrame:
-    """One layer of a build, in EPSG:2154."""
-    return gpd.read_file(directory / f"{name}.geojson").to_crs(CRS)
+def load_layer(directory: Path, name: str, *, crs: str | None = None) -> gpd.GeoDataFrame:
+    """One layer of a build, in ``crs`` (default: the build's projected CRS, EPSG:2154 for the Pôle)."""
+    if crs is None:
+        crs = str(load_meta(directory).get("crs", CRS))
+    return gpd.read_file(directory / f"{name}.geojson").to_crs(crs)
 
 
 def load_network(directory: Path | None = None) -> Network:
@@ -97,20 +101,14 @@ def load_network(directory: Path | None = None) -> Network:
             graph = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError) as exc:
         raise BuildError(f"{directory / GRAPH_FILE} is unreadable ({exc}); run `parcs build` again") from exc
-    perimeter = load_layer(directory, "perimeter").geometry.iloc[0]
+    meta = load_meta(directory)
+    crs = str(meta.get("crs", graph.graph.get("crs", CRS)))
     return Network(
         graph=graph,
-        parks=load_layer(directory, "parks"),
-        pois=load_layer(directory, "pois"),
-        communes=load_layer(directory, "communes"),
-        perimeter=perimeter,
-        meta=load_meta(directory),
+        parks=load_layer(directory, "parks", crs=crs),
+        pois=load_layer(directory, "pois", crs=crs),
+        communes=load_layer(directory, "communes", crs=crs),
+        perimeter=load_layer(directory, "perimeter", crs=crs).geometry.iloc[0],
+        meta=meta,
     )
 
-
-def to_wgs84_point(geom: BaseGeometry) -> tuple[float, float]:
-    """(lon, lat) of a point in EPSG:2154."""
-    from pyproj import Transformer
-
-    lon, lat = Transformer.from_crs(CRS, WGS84, always_xy=True).transform(geom.x, geom.y)
-    return float(lon), float(lat)

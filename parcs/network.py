@@ -17,6 +17,11 @@ The method, step by step (tolerances are keyword arguments with these defaults):
    until no such gap remains. The components still apart are then joined nearest-first whatever
    the gap (``source = "connector:long"``), so that every place of the network, and so every park
    unit, is reachable. Connectors are always ``kind = "connector"``, never greenways.
+4b. **Dead ends** (``dead_end_m=250``): a greenway dead end is, on the ground, almost always where
+   the path meets a street. A dead end lying within ``dead_end_m`` of another way that is far on
+   the network (more than ``max(3 × gap, gap + 1 km)``) is joined to it by a connector
+   (``source = "connector:dead-end"``), nearest first; without this the spanning connectors of
+   step 4 leave a tree-like network where no round trip is possible without retracing.
 5. **Graph**: nodes are the piece ends; both directions of every piece become osmnx edges
    (``osmnx.graph_from_gdfs``, EPSG:2154, lengths in metres).
 """
@@ -33,8 +38,8 @@ import osmnx as ox
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from parcs._errors import BuildError
@@ -57,6 +62,7 @@ class NetworkReport:
     connectors: int
     long_connectors: int
     connector_km: float
+    dead_end_connectors: int = 0
 
 
 def _join_unique(values: list[str]) -> str:
@@ -307,8 +313,73 @@ def add_connectors(
         n_long = len(chosen)
     stats = {"components_before": n_comp, "components_after_short": n_groups,
              "connectors": n_short + n_long, "long_connectors": n_long}
-    frame = gpd.GeoDataFrame(rows, columns=[*pieces.columns, "gap_m"], geometry="geometry", crs=CRS)
+    frame = gpd.GeoDataFrame(rows, columns=_connector_columns(pieces), geometry="geometry", crs=CRS)
     return frame, stats
+
+
+def _connector_columns(pieces: gpd.GeoDataFrame) -> list[str]:
+    return list(dict.fromkeys([*pieces.columns, "gap_m"]))
+
+
+def _adjacency(pieces: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, csr_matrix]:
+    """Node coordinates, u/v of every piece, and the undirected length-weighted adjacency."""
+    uniq, u, v = _node_ids(pieces)
+    w = shapely.length(pieces.geometry.values)
+    n = len(uniq)
+    adj = coo_matrix((np.r_[w, w], (np.r_[u, v], np.r_[v, u])), shape=(n, n)).tocsr()
+    return uniq, u, v, adj
+
+
+def dead_end_connectors(
+    pieces: gpd.GeoDataFrame, *, dead_end_m: float = 250.0, detour_factor: float = 3.0,
+    min_detour_m: float = 1000.0, pair_m: float = 40.0,
+) -> gpd.GeoDataFrame:
+    """Connectors from dead ends to ways close in space but far on the network (step 4b).
+
+    Two dead ends facing each other (the link of one lands within ``pair_m`` of the other) get one
+    connector, end to end.
+    """
+    uniq, u, v, adj = _adjacency(pieces)
+    degree = np.bincount(np.r_[u, v], minlength=len(uniq))
+    dead = np.flatnonzero(degree == 1)
+    geoms = pieces.geometry.values
+    pts = shapely.points(uniq[dead])
+    pi, li = shapely.STRtree(geoms).query(pts, predicate="dwithin", distance=dead_end_m)
+    own = (u[li] == dead[pi]) | (v[li] == dead[pi])
+    pi, li = pi[~own], li[~own]
+    if len(pi) == 0:
+        return gpd.GeoDataFrame(columns=_connector_columns(pieces), geometry="geometry", crs=CRS)
+    gap = shapely.distance(pts[pi], geoms[li])
+    order = np.lexsort((gap, pi))
+    pi, li, gap = pi[order], li[order], gap[order]
+    first = np.r_[True, pi[1:] != pi[:-1]]
+    pi, li, gap = pi[first], li[first], gap[first]
+    need = np.maximum(detour_factor * gap, gap + min_detour_m)
+    dist = dijkstra(adj, directed=False, indices=dead[pi], limit=float(need.max()) + 1.0)
+    along = shapely.line_locate_point(geoms[li], pts[pi])
+    length = shapely.length(geoms[li])
+    rows_idx = np.arange(len(pi))
+    net = np.minimum(dist[rows_idx, u[li]] + along, dist[rows_idx, v[li]] + length - along)
+    keep = np.flatnonzero(net > need)
+    rows = []
+    dead_xy = cKDTree(uniq[dead])
+    done: set[int] = set()
+    for i in keep[np.argsort(gap[keep], kind="stable")]:
+        if int(pi[i]) in done:
+            continue
+        line = shapely.shortest_line(pts[pi[i]], geoms[li[i]])
+        d_other, j = dead_xy.query(shapely.get_coordinates(line)[-1])
+        if d_other <= pair_m and int(j) != int(pi[i]):  # two facing dead ends: one link, end to end
+            line = shapely.linestrings([uniq[dead[pi[i]]], uniq[dead[j]]])
+            done.add(int(j))
+        done.add(int(pi[i]))
+        rows.append({
+            "kind": "connector", "name": "", "surface": "unknown", "status": "unknown",
+            "works_status": "", "source": "connector:dead-end", "route_refs": "", "heritage": "",
+            "also": "", "gap_m": float(shapely.length(line)), "geometry": line,
+        })
+    logger.info("%d dead ends joined to ways far on the network", len(rows))
+    return gpd.GeoDataFrame(rows, columns=_connector_columns(pieces), geometry="geometry", crs=CRS)
 
 
 def to_graph(pieces: gpd.GeoDataFrame, *, name: str = "Chaîne des parcs") -> nx.MultiDiGraph:
@@ -342,6 +413,7 @@ def build_graph(
     overlap_m: float = 25.0,
     snap_m: float = 40.0,
     connect_m: float = 400.0,
+    dead_end_m: float = 250.0,
 ) -> tuple[nx.MultiDiGraph, NetworkReport]:
     """Run steps 1–5 of the module doc on line layers given in priority order."""
     if not any(len(layer) for layer in layers):
@@ -352,6 +424,12 @@ def build_graph(
     connectors, cstats = add_connectors(pieces, connect_m=connect_m)
     pieces["gap_m"] = np.nan
     allp = node_lines(concat([pieces, connectors])) if len(connectors) else pieces
+    dead = dead_end_connectors(allp, dead_end_m=dead_end_m) if dead_end_m > 0 else allp.iloc[:0]
+    if len(dead):
+        allp = node_lines(concat([allp, dead]))
+        connectors = concat([connectors, dead])
+    cstats["dead_end_connectors"] = len(dead)
+    cstats["connectors"] += len(dead)
     graph = to_graph(allp)
     report = NetworkReport(
         lines_in=int(sum(len(layer) for layer in layers)),

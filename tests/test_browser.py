@@ -188,11 +188,41 @@ def test_injected_data_never_runs(browser: Any, evil_server: str) -> None:
     # open the popup of the injected park: its name shows as text
     browser.get(evil_server + "/parcs")
     pin = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".parcs-pin-num"))[0]
-    pin.click()
+    browser.execute_script("arguments[0].click();", pin)  # immune to overlapping pins
     popup = _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR,
                                                                  ".leaflet-popup-content")
                                       if e.text])[0]
     # textContent: the popup may still be panning into view, so part of it is not "visible" text
+    assert "<script>alert(2)</script>" in (popup.get_attribute("textContent") or "")
+    assert popup.find_elements(By.TAG_NAME, "script") == []
+    with pytest.raises(NoAlertPresentException):
+        _ = browser.switch_to.alert.text
+
+
+def test_missing_links_page_and_scenario(browser: Any, real_server: str,
+                                         evil_server: str) -> None:
+    """``/liaisons``: numbered candidates on the map, a scenario from the form; injected names
+    in the reasons stay text."""
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.get(real_server + "/liaisons")
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".parcs-pin-num")) >= 10)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#pairs-table tbody tr")) == 55
+    browser.save_screenshot(str(ARTIFACTS / "liaisons.png"))
+    browser.find_element(By.ID, "choose-L2").click()
+    browser.find_element(By.CSS_SELECTOR, "#scenario-form button[type=submit]").click()
+    gain = _wait(browser, lambda d: d.find_elements(By.ID, "scenario-gain"))[0]
+    assert "scenario=L2" in browser.current_url and re.search(r"\d", gain.text)
+    assert not _page_errors(browser)
+
+    browser.get(evil_server + "/liaisons")
+    pin = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".parcs-pin-num"))[0]
+    browser.execute_script("arguments[0].click();", pin)  # immune to overlapping pins
+    popup = _wait(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR,
+                                                                 ".leaflet-popup-content")
+                                      if e.get_attribute("textContent")])[0]
     assert "<script>alert(2)</script>" in (popup.get_attribute("textContent") or "")
     assert popup.find_elements(By.TAG_NAME, "script") == []
     with pytest.raises(NoAlertPresentException):

@@ -109,3 +109,32 @@ def test_build_graph_connects_everything_and_labels_connectors() -> None:
 def test_build_graph_rejects_empty_input() -> None:
     with pytest.raises(BuildError, match="no greenway line"):
         build_graph([layer([])])
+
+
+def test_dead_end_joined_when_far_on_the_network_only() -> None:
+    """A U of greenway, 150 m between its arms' ends, with a short spur near the bottom::
+
+        (0,2000) ·                 · (150,2000)   dead ends 150 m apart, 4 km apart on the U
+                 │                 │
+                 │                 │
+           (0,0) └─────────────────┘ (150,0)
+                        │ spur to (75,-100): dead end 100 m from nothing else -> left alone
+    """
+    from parcs.network import dead_end_connectors
+
+    lines = layer([
+        ("cavalier", "U", LineString([(0, 2000), (0, 0), (150, 0), (150, 2000)])),
+        ("cavalier", "spur", LineString([(75, 0), (75, -100)])),
+    ])
+    pieces = node_lines(lines)
+    added = dead_end_connectors(pieces, dead_end_m=250.0)
+    assert len(added) == 1
+    assert added["gap_m"].iloc[0] == pytest.approx(150.0)
+    assert set(added["source"]) == {"connector:dead-end"}
+    graph, report = build_graph([lines], dead_end_m=250.0)
+    assert report.dead_end_connectors == 1
+    kinds = sorted(d["kind"] for _, _, d in graph.edges(data=True) if not d["reversed"])
+    assert kinds.count("connector") == 1
+    # a shorter U (ends 150 m apart but only 1.15 km apart on the network) gets no connector
+    short = layer([("cavalier", "U", LineString([(0, 500), (0, 0), (150, 0), (150, 500)]))])
+    assert len(dead_end_connectors(node_lines(short), dead_end_m=250.0)) == 0

@@ -77,4 +77,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    # loops and circuits (webapp/loops_views.py): "Boucles", "Circuits", /api/loop
+    from webapp import loops_views
+
+    app.register_blueprint(loops_views.bp)
+    # missing links (webapp/gaps_views.py): /liaisons, /api/gaps
+    from webapp import gaps_views
+
+    app.register_blueprint(gaps_views.bp)
     return app

@@ -197,7 +197,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
                                "or constraints impossible to meet (`constraint_unsatisfiable`)."),
         "503": _error_response("No network is loaded (`no_network`)."),
     }
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Chaîne des parcs — API d'itinéraires verts",
@@ -287,3 +287,12 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
         },
         "components": {"schemas": _schemas()},
     }
+    # loops (webapp/loops_views.py): /api/loop and /api/loop.gpx
+    from webapp.loops_views import openapi_paths as loop_paths
+
+    doc["paths"].update(loop_paths(config, route_errors))
+    # missing links (webapp/gaps_views.py): /api/gaps
+    from webapp.gaps_views import openapi_paths as gaps_paths
+
+    doc["paths"].update(gaps_paths(route_errors))
+    return doc

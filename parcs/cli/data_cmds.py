@@ -79,12 +79,15 @@ def _print_stats(meta: dict[str, Any]) -> None:
     print(f"  {s.get('km_in_perimeter')} km dans le périmètre, dont {s.get('greenway_km')} km de voies vertes"
           f" (annoncé : {s.get('greenway_km_announced')} km)")
     for kind, km in s.get("km_by_kind", {}).items():
+        if not km:
+            continue
         label = KINDS[kind].label_fr if kind in KINDS else kind
         print(f"    {label:40s} {km:8.1f} km")
     rep = meta.get("network_report", {})
     if rep:
         print(f"  composantes : {rep.get('components_before')} avant liaisons, {s.get('components')} après"
-              f" ({rep.get('connectors')} liaisons dont {rep.get('long_connectors')} longues)")
+              f" ({rep.get('connectors')} liaisons, dont {rep.get('long_connectors')} longues et"
+              f" {rep.get('dead_end_connectors', 0)} depuis des impasses)")
     print(f"  altitude : {s.get('elevation_min_m')} – {s.get('elevation_max_m')} m")
     for cat, n in s.get("pois_by_category", {}).items():
         print(f"    {POI_CATEGORIES.get(cat, cat):40s} {n:6d}")
@@ -108,10 +111,11 @@ def _node_list(value: Any) -> list[int]:
 
 
 def cmd_parks(args: argparse.Namespace) -> int:
-    parks = artifact.load_layer(_build_dir(args), "parks")
+    parks = artifact.load_layer(_build_dir(args), "parks", crs="EPSG:4326")
     rows = []
     for rec in parks.itertuples(index=False):
-        c = artifact.to_wgs84_point(rec.geometry.representative_point())
+        pt = rec.geometry.representative_point()
+        c = (pt.x, pt.y)
         rows.append({
             "id": rec.id, "name": rec.name, "agglomeration": rec.agglomeration,
             "area_ha": round(float(rec.area_ha), 1), "centroid": [round(c[0], 6), round(c[1], 6)],
@@ -127,7 +131,7 @@ def cmd_parks(args: argparse.Namespace) -> int:
 
 
 def cmd_pois(args: argparse.Namespace) -> int:
-    pois = artifact.load_layer(_build_dir(args), "pois")
+    pois = artifact.load_layer(_build_dir(args), "pois", crs="EPSG:4326")
     if args.category:
         if args.category not in POI_CATEGORIES:
             raise InvalidRequestError(
@@ -136,7 +140,7 @@ def cmd_pois(args: argparse.Namespace) -> int:
         pois = pois[pois["category"] == args.category]
     rows = []
     for rec in pois.itertuples(index=False):
-        lon, lat = artifact.to_wgs84_point(rec.geometry)
+        lon, lat = rec.geometry.x, rec.geometry.y
         rows.append({"id": rec.id, "category": rec.category, "name": rec.name,
                      "lon": round(lon, 6), "lat": round(lat, 6), "node": int(rec.node),
                      "node_dist_m": round(float(rec.node_dist_m), 1), "park": rec.park or None})

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parcs.cli.route_cmd",
     "parcs.cli.serve_cmd",
     "parcs.cli.gaps_cmd",
+    "parcs.cli.loop_cmd",
 )
 
 

@@ -1,0 +1,109 @@
+"""``parcs loop`` (a round trip of a target length) and ``parcs circuits build`` (the catalogue).
+
+Examples::
+
+    parcs loop --start louvre-lens --distance 10
+    parcs loop --start Lens --duration 90 --profile bike --through parc-des-iles terril:T205 --gpx b.gpx
+    parcs loop --start "50.43,2.83" --distance 30 --profile bike --variants 3 --seed 7 --json
+    parcs circuits build --out data/circuits --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from parcs.atomic import write_text_atomic
+
+
+def register(sub: Any) -> None:
+    """Add ``loop`` and ``circuits`` to the ``parcs`` sub-commands."""
+    _register_loop(sub)
+    _register_circuits(sub)
+
+
+def _register_loop(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "loop",
+        help="plan a round trip of a target length or duration",
+        description="Plan a loop that starts and ends at PLACE ('lat,lon', a park unit id, a POI id "
+                    "or a commune name), within 5 %% of the target, retracing as little as it can.",
+    )
+    p.add_argument("--start", required=True, metavar="PLACE", help="start and finish")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--distance", type=float, metavar="KM", help="target length (km)")
+    target.add_argument("--duration", type=float, metavar="MIN", help="target duration (minutes)")
+    p.add_argument("--profile", default="walk", choices=("walk", "bike", "family"), help="travel profile (default walk)")
+    p.add_argument("--through", nargs="+", action="extend", default=[], metavar="PARK|POI",
+                   help="parks or POIs to pass through, in any order")
+    p.add_argument("--via-category", metavar="C", help="pass by one POI of this category")
+    p.add_argument("--max-climb", type=float, metavar="M", help="most total climb (metres)")
+    p.add_argument("--max-grade", type=float, metavar="PCT", help="hard limit on uphill grades (percent)")
+    p.add_argument("--avoid", nargs="+", action="extend", default=[], metavar="KIND",
+                   help="edge kinds, 'planned' or 'unpaved' to avoid")
+    p.add_argument("--prefer", type=float, default=1.0, metavar="F", help="greenway preference strength (default 1)")
+    p.add_argument("--variants", type=int, default=1, metavar="N", help="up to N different loops (1-5)")
+    p.add_argument("--seed", type=int, metavar="S", help="seed: the same seed gives the same loops")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--gpx", metavar="FILE", help="write the loops as GPX 1.1")
+    p.add_argument("--geojson", metavar="FILE", help="write the loops as a GeoJSON FeatureCollection")
+    p.add_argument("--build", metavar="DIR", help="build folder (default data/build/opendata)")
+    p.set_defaults(handler=cmd_loop)
+
+
+def _register_circuits(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "circuits", help="the catalogue of suggested circuits for tourism offices",
+    )
+    csub = p.add_subparsers(dest="circuits_command", metavar="ACTION", parser_class=type(p))
+    csub.required = True
+    b = csub.add_parser("build", help="build the catalogue (GPX, GeoJSON, printable roadbooks, index)")
+    b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default data/circuits)")
+    b.add_argument("--seed", type=int, default=1, metavar="S", help="seed (default 1): same network and seed, same files")
+    b.add_argument("--build", metavar="DIR", help="build folder (default data/build/opendata)")
+    b.set_defaults(handler=cmd_circuits_build)
+
+
+def cmd_loop(args: argparse.Namespace) -> int:
+    """Handler of ``parcs loop``."""
+    from routing import load_compiled
+    from routing.loops import LoopRequest, plan_loop
+    from routing.loops_export import loop_geojson, loop_gpx, loop_lines
+
+    req = LoopRequest(
+        start=args.start, distance_km=args.distance, duration_min=args.duration,
+        profile=args.profile, through=tuple(args.through), via_category=args.via_category,
+        max_climb=args.max_climb, max_grade=args.max_grade, avoid=tuple(args.avoid),
+        prefer=args.prefer, variants=args.variants, seed=args.seed,
+    )
+    cn = load_compiled(Path(args.build) if args.build else None)
+    res = plan_loop(cn, req)
+    if args.gpx:
+        write_text_atomic(args.gpx, loop_gpx(res))
+    if args.geojson:
+        write_text_atomic(args.geojson, json.dumps(loop_geojson(res), ensure_ascii=False))
+    if args.json:
+        json.dump(res.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(loop_lines(res)))
+    return 0
+
+
+def cmd_circuits_build(args: argparse.Namespace) -> int:
+    """Handler of ``parcs circuits build``."""
+    from parcs import paths
+    from routing import load_compiled
+    from routing.circuits import build_catalogue, write_catalogue
+
+    cn = load_compiled(Path(args.build) if args.build else None)
+    catalogue = build_catalogue(cn, seed=args.seed)
+    out = write_catalogue(catalogue, args.out or paths.data_dir() / "circuits")
+    ok = sum(c.ok for c in catalogue.circuits)
+    print(f"{ok} circuits sur {len(catalogue.circuits)} → {out}")
+    for c in catalogue.circuits:
+        print(f"  {'ok ' if c.ok else '-- '} {c.id:34s} {c.title if c.ok else c.reason}")
+    return 0

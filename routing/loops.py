@@ -1,0 +1,507 @@
+"""Round trips of a target length or duration: :func:`plan_loop`.
+
+A loop starts and ends at the same place, measures the target within ±5 % (distance, or
+duration with the profile's speed model), retraces as little as it can (the share of its length
+on ways travelled twice is reported), prefers greenways like routes do (same cost vector:
+profile, ``max_grade``, ``avoid``, ``prefer``), stays under ``max_climb``, and passes through the
+requested parks or POIs (in the order that makes the best loop) and by a POI of ``via_category``.
+
+Method (see :mod:`routing.loops_search` and :mod:`routing.loops_engine`): Dijkstra trees over the
+compiled arrays measure every node's outward and return length at once; a free turning point
+``A`` is chosen among all nodes so that the skeleton through it is ~70 % of the target, spread over
+the compass; the return leg is penalised on the ways already used and closed through a second
+free point ``B`` chosen, again among all nodes, to bring the loop to the target; loops are scored
+(length error, overlap, cost per km, climb, parks and POIs) and the best diverse variants kept
+(pairwise shared length at most :data:`MAX_SHARED`). Random waypoints are never used alone: the
+seeded generator only breaks ties between equivalent turning points, so ``seed`` makes the answer
+reproducible.
+
+Examples
+--------
+>>> LoopRequest("louvre-lens", distance_km=10).target_kind
+'distance'
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError
+from parcs.schema import POI_CATEGORIES
+from routing.compiled import CompiledNetwork
+from routing.costs import CostOptions, edge_costs, edge_times
+from routing.fmt import fr_distance, fr_duration, fr_number
+from routing.itinerary import Itinerary, build_itinerary
+from routing.loops_engine import LoopGraph, overlap_floor, shared_share
+from routing.loops_search import MAX_THROUGH, Candidate, Spec, reachable, search
+from routing.places import Place, resolve_place
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MAX_SHARED", "Loop", "LoopRequest", "LoopResult", "plan_loop"]
+
+#: Most shared length between two variants (share of the shorter one).
+MAX_SHARED = 0.6
+#: Target overlap: above it a loop carries a warning.
+OVERLAP_WARNING = 0.10
+#: Limits of a request.
+DISTANCE_KM = (0.5, 200.0)
+DURATION_MIN = (5.0, 24 * 60.0)
+MAX_VARIANTS = 5
+#: POIs listed along a loop (category, metres from the line).
+ALONG: tuple[tuple[str, float], ...] = tuple(
+    (c, 150.0) for c in ("terril", "heritage", "mine_shaft", "neonatural_park", "viewpoint",
+                         "museum", "historic", "picnic_site", "drinking_water", "toilets",
+                         "bike_rental", "bike_repair", "food", "park_unit")
+)
+#: A POI counts as visited when its node is on the loop and it lies this close to it (m).
+VISIT_M = 300.0
+#: Climb weight (cost seconds per metre of climb) of the retries under ``max_climb``.
+CLIMB_WEIGHTS = (60.0, 300.0)
+
+
+def _number(name: str, value: Any, low: float, high: float) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(f"{name} must be a number, got {value!r}") from exc
+    if not (math.isfinite(out) and low <= out <= high):
+        raise InvalidRequestError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
+    return out
+
+
+@dataclass(frozen=True)
+class LoopRequest:
+    """A loop to plan. Exactly one of ``distance_km`` and ``duration_min``.
+
+    Parameters
+    ----------
+    start
+        A place (:func:`routing.resolve_place`: park id, POI id, commune, ``"lat,lon"``...).
+    distance_km, duration_min
+        The target length (0.5–200 km) or duration (5 min–24 h, with the profile's speeds).
+    profile
+        ``walk``, ``bike`` or ``family``.
+    through
+        Parks or POIs (ids or names, or resolved :class:`routing.Place` objects) to pass through,
+        in any order (at most 6).
+    via_category
+        Pass by a POI of this category (key of :data:`parcs.schema.POI_CATEGORIES`).
+    max_climb
+        Most total climb (m, sum of the edges' filtered climbs).
+    max_grade
+        Steepest uphill grade of an edge in the direction of travel (percent).
+    avoid
+        Kinds of way to avoid (edge kinds, ``planned``, ``unpaved``).
+    prefer
+        Strength of the greenway preference (0 = pure time, 1 = the profile's factors).
+    variants
+        How many different loops to propose (1–5).
+    seed
+        Seed of the tie-breaking generator (``None``: a fresh one).
+    tolerance
+        Accepted relative error on the target (default 5 %).
+    """
+
+    start: Any
+    distance_km: float | None = None
+    duration_min: float | None = None
+    profile: str = "walk"
+    through: tuple[Any, ...] = ()
+    via_category: str | None = None
+    max_climb: float | None = None
+    max_grade: float | None = None
+    avoid: tuple[str, ...] = ()
+    prefer: float = 1.0
+    variants: int = 1
+    seed: int | None = None
+    tolerance: float = 0.05
+
+    def __post_init__(self) -> None:
+        if (self.distance_km is None) == (self.duration_min is None):
+            raise InvalidRequestError("give exactly one of a distance (km) and a duration (min)")
+        if self.distance_km is not None:
+            object.__setattr__(self, "distance_km", _number("distance_km", self.distance_km, *DISTANCE_KM))
+        if self.duration_min is not None:
+            object.__setattr__(self, "duration_min", _number("duration_min", self.duration_min, *DURATION_MIN))
+        through = (self.through,) if isinstance(self.through, str | Place) else tuple(self.through)
+        keyed = {(t.id if isinstance(t, Place) else str(t).strip()): t for t in through}
+        through = tuple(t if isinstance(t, Place) else k for k, t in keyed.items() if k)
+        if len(through) > MAX_THROUGH:
+            raise InvalidRequestError(f"at most {MAX_THROUGH} places to pass through, got {len(through)}")
+        object.__setattr__(self, "through", through)
+        if self.via_category is not None and self.via_category not in POI_CATEGORIES:
+            raise InvalidRequestError(
+                f"unknown POI category {self.via_category!r}; known: {', '.join(POI_CATEGORIES)}"
+            )
+        if self.max_climb is not None:
+            object.__setattr__(self, "max_climb", _number("max_climb", self.max_climb, 0.0, 1e5))
+        object.__setattr__(self, "variants", int(_number("variants", self.variants, 1, MAX_VARIANTS)))
+        object.__setattr__(self, "tolerance", _number("tolerance", self.tolerance, 0.005, 0.5))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", int(_number("seed", self.seed, 0, 2**63 - 1)))
+        self.cost_options()  # validates profile, max_grade, avoid, prefer
+
+    @property
+    def target_kind(self) -> str:
+        """``'distance'`` or ``'duration'``."""
+        return "distance" if self.distance_km is not None else "duration"
+
+    @property
+    def target(self) -> float:
+        """The target in metres or seconds."""
+        if self.distance_km is not None:
+            return self.distance_km * 1000.0
+        return float(self.duration_min or 0.0) * 60.0
+
+    def cost_options(self) -> CostOptions:
+        """The cost options of the loop's legs (as a route with the same settings)."""
+        avoid = (self.avoid,) if isinstance(self.avoid, str) else tuple(self.avoid)
+        return CostOptions(self.profile, max_grade=self.max_grade, avoid=avoid, prefer=self.prefer)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready echo of the request."""
+        start = self.start.id if isinstance(self.start, Place) else self.start
+        return {
+            "start": start if isinstance(start, str) else list(start),
+            "distance_km": self.distance_km, "duration_min": self.duration_min,
+            "profile": self.profile,
+            "through": [t.id if isinstance(t, Place) else t for t in self.through],
+            "via_category": self.via_category, "max_climb": self.max_climb,
+            "max_grade": self.max_grade, "avoid": list(self.cost_options().avoid),
+            "prefer": self.prefer, "variants": self.variants, "seed": self.seed,
+            "tolerance": self.tolerance,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """One proposed loop: its itinerary and quality figures.
+
+    ``length_error`` is ``(achieved - target) / target`` (distance or duration);
+    ``overlap_share`` the share of the length on ways travelled twice or more.
+    """
+
+    itinerary: Itinerary
+    target_kind: str
+    target: float
+    achieved: float
+    length_error: float
+    overlap_share: float
+    greenway_share: float
+    parks_visited: tuple[Mapping[str, str], ...]
+    pois_visited: tuple[Mapping[str, Any], ...]
+    through_visited: tuple[str, ...]
+    turning_points: tuple[tuple[float, float], ...]
+    score: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def distance_m(self) -> float:
+        """Length of the loop (m)."""
+        return self.itinerary.distance_m
+
+    def quality(self) -> dict[str, Any]:
+        """The quality figures as a JSON-ready dict."""
+        return {
+            "target_kind": self.target_kind,
+            "target": round(self.target, 1),
+            "achieved": round(self.achieved, 1),
+            "length_error": round(self.length_error, 4),
+            "overlap_share": round(self.overlap_share, 4),
+            "greenway_share": round(self.greenway_share, 4),
+            "parks_visited": [dict(p) for p in self.parks_visited],
+            "pois_visited": [dict(p) for p in self.pois_visited],
+            "through_visited": list(self.through_visited),
+            "turning_points": [[round(lon, 6), round(lat, 6)] for lon, lat in self.turning_points],
+            "score": round(self.score, 4),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view: the itinerary, the quality figures and the warnings."""
+        out = self.itinerary.to_dict()
+        out["quality"] = self.quality()
+        out["warnings"] = [*out.get("warnings", []), *self.warnings]
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class LoopResult:
+    """The loops proposed for a request, best first."""
+
+    request: LoopRequest
+    start: Place
+    loops: tuple[Loop, ...]
+    candidates: int
+    overlap_floor: float = 0.0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def best(self) -> Loop:
+        """The best loop."""
+        return self.loops[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "request": self.request.to_dict(),
+            "start": self.start.to_dict(),
+            "loops": [loop.to_dict() for loop in self.loops],
+            "candidates": self.candidates,
+            "overlap_floor": round(self.overlap_floor, 4),
+            "warnings": list(self.warnings),
+        }
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+def plan_loop(cn: CompiledNetwork, request: LoopRequest) -> LoopResult:
+    """Plan loops starting and ending at ``request.start``.
+
+    Parameters
+    ----------
+    cn
+        The compiled network.
+    request
+        What to plan (:class:`LoopRequest`).
+
+    Returns
+    -------
+    LoopResult
+        Up to ``request.variants`` loops, best first, all within the tolerance; fewer when the
+        network does not offer enough different ones.
+
+    Raises
+    ------
+    UnknownPlaceError, OutOfAreaError, InvalidRequestError
+        From the places of the request.
+    NoRouteError
+        No loop at all from the start with these settings, or a through place out of reach.
+    ConstraintError
+        Loops exist but none meets the target (or ``max_climb``); the message gives the closest
+        figures, e.g. "aucune boucle de 80 km : la plus longue boucle trouvée fait 52,3 km".
+    """
+    start = resolve_place(cn, request.start)
+    opts = request.cost_options()
+    cost = edge_costs(cn, opts)
+    measure = cn.edge_length if request.target_kind == "distance" else edge_times(cn, request.profile)
+    lg = LoopGraph(cn=cn, cost=cost, measure=measure)
+    reach = reachable(lg, start.node)
+    if int(reach.sum()) <= 1:
+        raise NoRouteError(
+            f"aucune boucle possible au départ de {start.label} : aucune voie praticable "
+            f"{_profile_label(request)} n'en part"
+        )
+    groups, labels = _groups(cn, request, start, reach)
+    spec = Spec(start=start.node, target=request.target, tolerance=request.tolerance, groups=groups)
+    rng = np.random.default_rng(request.seed)
+    found = search(lg, spec, rng=rng)
+    if request.max_climb is not None and not _eligible(found, request):
+        found += _climb_retries(lg, spec, rng)
+    chosen = _select(lg, found, request, _poi_nodes(cn))
+    if not chosen:
+        raise _no_loop_error(lg, found, request, start, reach)
+    loops = tuple(_make_loop(lg, c, s, request, start, groups, labels) for c, s in chosen)
+    logger.info("loop from %s: %d candidates, %d kept", start.label, len(found), len(loops))
+    floor = overlap_floor(lg, start.node, loops[0].distance_m)
+    warnings = []
+    if floor > OVERLAP_WARNING:
+        warnings.append(
+            f"autour du départ le réseau est surtout fait d'antennes : toute boucle de cette longueur "
+            f"y repasse par les mêmes voies sur au moins {fr_number(100 * floor, 0)} % de sa longueur"
+        )
+    return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
+                      overlap_floor=floor, warnings=tuple(warnings))
+
+
+def _profile_label(request: LoopRequest) -> str:
+    from routing.profiles import PROFILES
+
+    return PROFILES[request.profile].label_fr
+
+
+def _groups(
+    cn: CompiledNetwork, request: LoopRequest, start: Place, reach: np.ndarray
+) -> tuple[tuple[tuple[int, ...], ...], tuple[str, ...]]:
+    """Node groups (one per through place, one for ``via_category``) and their labels."""
+    groups: list[tuple[int, ...]] = []
+    labels: list[str] = []
+    for item in request.through:
+        place = resolve_place(cn, item)
+        nodes = set(place.candidates)
+        if place.kind == "park":
+            inside = cn.edge_park == cn.park_index[place.id]
+            nodes |= set(cn.edge_u[inside].tolist()) | set(cn.edge_v[inside].tolist())
+        ok = tuple(n for n in sorted(nodes) if reach[n])
+        if not ok:
+            raise NoRouteError(
+                f"{place.label} n'est pas joignable depuis {start.label} avec ces réglages"
+            )
+        groups.append(ok)
+        labels.append(place.label)
+    if request.via_category:
+        cat = request.via_category
+        ok = tuple(sorted({p.node for p in cn.pois if p.category == cat and p.node >= 0
+                           and p.node_dist_m <= VISIT_M and reach[p.node]}))
+        if not ok:
+            raise NoRouteError(
+                f"aucun lieu de type « {POI_CATEGORIES[cat]} » n'est joignable depuis {start.label}"
+            )
+        groups.append(ok)
+        labels.append(POI_CATEGORIES[cat])
+    return tuple(groups), tuple(labels)
+
+
+def _climb_retries(lg: LoopGraph, spec: Spec, rng: np.random.Generator) -> list[Candidate]:
+    """Search again with climbing made dearer (for ``max_climb``)."""
+    out: list[Candidate] = []
+    for weight in CLIMB_WEIGHTS:
+        cost = np.asarray(lg.cost + weight * lg.cn.edge_climb, dtype=float)
+        cost.flags.writeable = False
+        out += search(LoopGraph(cn=lg.cn, cost=cost, measure=lg.measure), spec, rng=rng)
+    return out
+
+
+def _eligible(found: Sequence[Candidate], request: LoopRequest) -> list[Candidate]:
+    """Candidates within the tolerance and under ``max_climb``."""
+    target, tol = request.target, request.tolerance
+    return [
+        c for c in found
+        if abs(c.measure - target) <= tol * target
+        and (request.max_climb is None or c.climb <= request.max_climb + 1e-6)
+    ]
+
+
+def _poi_nodes(cn: CompiledNetwork) -> np.ndarray:
+    """Node of every POI that can be visited (-1: none)."""
+    return cn.cached(
+        ("loop_poi_nodes",),
+        lambda: np.array([p.node if p.node_dist_m <= VISIT_M else -1 for p in cn.pois], dtype=np.int64),
+    )
+
+
+def _score(lg: LoopGraph, c: Candidate, request: LoopRequest, ref: float, poi_nodes: np.ndarray) -> float:
+    """Lower is better: length error, overlap, cost per measure; bonus for parks and POIs."""
+    err = abs(c.measure - request.target) / request.target
+    ratio = float(lg.cost[list(c.edges)].sum()) / max(c.measure, 1e-9)
+    nodes = np.unique(lg.cn.edge_v[list(c.edges)])
+    pois = int(np.isin(poi_nodes, nodes).sum())
+    parks = np.unique(lg.cn.edge_park[list(c.edges)])
+    n_parks = int((parks >= 0).sum())
+    return 3.0 * err + c.overlap + 0.6 * (ratio / ref - 1.0) - 0.01 * min(pois, 10) - 0.03 * n_parks
+
+
+def _select(
+    lg: LoopGraph, found: Sequence[Candidate], request: LoopRequest, poi_nodes: np.ndarray
+) -> list[tuple[Candidate, float]]:
+    """The best eligible candidates, pairwise sharing at most :data:`MAX_SHARED` of their length."""
+    unique = list({c.edges: c for c in _eligible(found, request)}.values())
+    if not unique:
+        return []
+    ratios = [float(lg.cost[list(c.edges)].sum()) / max(c.measure, 1e-9) for c in unique]
+    ref = min(ratios)
+    scored = sorted(((_score(lg, c, request, ref, poi_nodes), i, c) for i, c in enumerate(unique)),
+                    key=lambda t: (t[0], t[1]))
+    chosen: list[tuple[Candidate, float]] = []
+    for score, _, cand in scored:
+        if all(shared_share(lg, cand.edges, other.edges) <= MAX_SHARED for other, _ in chosen):
+            chosen.append((cand, score))
+            if len(chosen) == request.variants:
+                break
+    return chosen
+
+
+def _fmt(request: LoopRequest, value: float) -> str:
+    return fr_distance(value) if request.target_kind == "distance" else fr_duration(value)
+
+
+def _no_loop_error(
+    lg: LoopGraph, found: Sequence[Candidate], request: LoopRequest, start: Place, reach: np.ndarray
+) -> NoRouteError:
+    """The error explaining why no loop fits, with the closest figures found."""
+    target, tol = request.target, request.tolerance
+    what = f"aucune boucle de {_fmt(request, target)} au départ de {start.label}"
+    if not found:
+        return NoRouteError(f"{what} : le réseau praticable {_profile_label(request)} n'offre aucun circuit")
+    within = [c for c in found if abs(c.measure - target) <= tol * target]
+    if within and request.max_climb is not None:
+        least = min(c.climb for c in within)
+        return ConstraintError(
+            f"{what} sous {fr_number(request.max_climb, 0)} m de dénivelé positif : la moins "
+            f"vallonnée trouvée en compte {fr_number(least, 0)} m"
+        )
+    verb = "fait" if request.target_kind == "distance" else "dure"
+    longest = max(c.measure for c in found)
+    shortest = min(c.measure for c in found)
+    if longest < target:
+        detail = f"la plus longue boucle trouvée {verb} {_fmt(request, longest)}"
+        ways = np.isfinite(lg.cost) & reach[lg.cn.edge_u] & reach[lg.cn.edge_v]
+        km = float(lg.cn.edge_length[ways].sum()) / 2.0
+        if request.target_kind == "distance" and km < target:
+            detail += f" (le réseau joignable depuis le départ ne compte que {fr_distance(km)} de voies)"
+    elif shortest > target:
+        detail = f"la plus courte boucle trouvée {verb} {_fmt(request, shortest)}"
+        if request.through or request.via_category:
+            detail += " (avec les lieux demandés)"
+    else:
+        closest = min(found, key=lambda c: abs(c.measure - target))
+        detail = f"la boucle la plus proche {verb} {_fmt(request, closest.measure)}"
+    return ConstraintError(f"{what} : {detail}")
+
+
+def _visited_pois(lg: LoopGraph, nodes: np.ndarray) -> tuple[dict[str, Any], ...]:
+    cn = lg.cn
+    poi_nodes = _poi_nodes(cn)
+    hit = np.flatnonzero(np.isin(poi_nodes, nodes))
+    return tuple(
+        {"id": cn.pois[i].id, "name": cn.pois[i].name, "category": cn.pois[i].category}
+        for i in sorted(hit.tolist(), key=lambda i: (cn.pois[i].category, cn.pois[i].id))
+    )
+
+
+def _visited_parks(lg: LoopGraph, it: Itinerary, nodes: np.ndarray) -> tuple[dict[str, str], ...]:
+    out = {p["id"]: dict(p) for p in it.parks_crossed}
+    node_set = set(nodes.tolist())
+    for park in lg.cn.parks:
+        if park.id not in out and node_set.intersection(park.access_nodes):
+            out[park.id] = {"id": park.id, "name": park.name}
+    return tuple(out.values())
+
+
+def _make_loop(
+    lg: LoopGraph,
+    cand: Candidate,
+    score: float,
+    request: LoopRequest,
+    start: Place,
+    groups: Sequence[tuple[int, ...]],
+    labels: Sequence[str],
+) -> Loop:
+    cn = lg.cn
+    it = build_itinerary(
+        cn, list(cand.edges), profile=request.profile, request=request.to_dict(),
+        options=request.cost_options(), along=ALONG, parks=[start.id] if start.kind == "park" else [],
+    )
+    achieved = it.distance_m if request.target_kind == "distance" else it.duration_s
+    nodes = np.unique(np.concatenate([cn.edge_u[list(cand.edges)], cn.edge_v[list(cand.edges)]]))
+    through = tuple(label for g, label in zip(groups, labels, strict=True) if np.isin(g, nodes).any())
+    warnings = []
+    if cand.overlap > OVERLAP_WARNING:
+        warnings.append(
+            f"la boucle repasse par les mêmes voies sur {fr_number(100 * cand.overlap, 0)} % de sa longueur"
+        )
+    return Loop(
+        itinerary=it, target_kind=request.target_kind, target=request.target, achieved=achieved,
+        length_error=(achieved - request.target) / request.target, overlap_share=cand.overlap,
+        greenway_share=it.greenway_share, parks_visited=_visited_parks(lg, it, nodes),
+        pois_visited=_visited_pois(lg, nodes), through_visited=through,
+        turning_points=tuple((float(cn.node_lon[w]), float(cn.node_lat[w])) for w in cand.waypoints),
+        score=score, warnings=tuple(warnings),
+    )
