@@ -43,7 +43,7 @@ test: install data browser
 	$(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest -m 'not realdata and not browser'
+	$(BIN)/pytest -m 'not realdata and not browser and not network'
 
 lint: install
 	$(BIN)/ruff check parcs routing webapp tests benchmarks

@@ -36,7 +36,7 @@ LAYERS = ("parks", "pois", "communes")
 
 @dataclass(frozen=True)
 class Network:
-    """A built network and the layers that go with it (all in EPSG:2154)."""
+    """A built network and the layers that go with it, all in ``graph.graph["crs"]`` (EPSG:2154 for the Pôle)."""
 
     graph: nx.MultiDiGraph
     parks: gpd.GeoDataFrame

@@ -1,0 +1,295 @@
+"""From osmnx's raw OSM graph to the planner's network contract (:mod:`parcs.schema`).
+
+The raw graph (unsimplified, one-way streets in their traffic direction only, edges carrying the
+tags of :data:`parcs.osm_tags.USEFUL_TAGS_WAY`) is, in order: cut to the area polygon; rid of
+ways :func:`~parcs.osm_tags.keep_way` refuses; completed with the edge *against* the traffic of
+each one-way way (walkers walk both ways, contraflow cyclists ride them); classified edge by edge
+(``kind``, ``name``, ``surface``, ``status``, ``source``, ``route_refs``, ``foot_ok``,
+``bike_ok``); cut to its largest weakly connected component (osmnx's default: islands the data
+leaves unconnected are dropped, and counted in the metadata); simplified by osmnx, keeping a node
+wherever the kind, name, surface, route or access changes (so these stay single values on every
+edge; ``foot_ok``/``bike_ok`` of a merged edge are the *and* of its parts); given a straight
+geometry where osmnx leaves none, and WGS84 ``lon``/``lat`` on the nodes; projected.
+
+Projection: Lambert-93 (EPSG:2154, as the open-data build) when the area lies in its domain
+(metropolitan France), else the WGS84 UTM zone of the area's centre (Helsinki: EPSG:32635).
+``G.graph["crs"]`` is always the ``"EPSG:<code>"`` string.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import socket
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
+
+from parcs._errors import BuildError
+from parcs.osm_tags import (
+    USEFUL_TAGS_WAY,
+    RouteMembership,
+    access_signature,
+    display_name,
+    edge_access,
+    keep_way,
+    surface_class,
+    way_kind,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Edge attributes kept from the raw tags (besides the schema's and the access flags).
+KEPT_RAW = ("osmid", "highway", "oneway", "reversed", "length")
+#: A node stays an endpoint where one of these differs between its edges.
+DIFFER = ("kind", "name", "surface", "status", "route_refs", "source", "_acc")
+#: Canal proximity that makes a path a towpath: distance (m) and share of the edge's length.
+TOWPATH_DISTANCE_M = 30.0
+TOWPATH_SHARE = 0.75
+
+
+@contextlib.contextmanager
+def osmnx_settings(**overrides: Any) -> Iterator[None]:
+    """Set ``osmnx.settings`` values for the block, and restore them afterwards (even on error).
+
+    ``useful_tags_way`` defaults to :data:`USEFUL_TAGS_WAY`. osmnx's HTTP layer also replaces
+    ``socket.getaddrinfo`` to pin the Overpass server's address; it is restored too. This is
+    process-wide state: do not run two builds at once in threads of one process.
+    """
+    values = {"useful_tags_way": list(USEFUL_TAGS_WAY), **overrides}
+    saved = {name: getattr(ox.settings, name) for name in values}
+    getaddrinfo = socket.getaddrinfo
+    try:
+        for name, value in values.items():
+            setattr(ox.settings, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(ox.settings, name, value)
+        socket.getaddrinfo = getaddrinfo
+
+
+def choose_crs(area_wgs84: BaseGeometry) -> str:
+    """``"EPSG:2154"`` inside Lambert-93's domain, else the UTM zone of the area's centre.
+
+    >>> from shapely.geometry import box
+    >>> choose_crs(box(2.5, 50.4, 2.9, 50.6)), choose_crs(box(24.93, 60.16, 24.95, 60.18))
+    ('EPSG:2154', 'EPSG:32635')
+    """
+    aou = CRS.from_epsg(2154).area_of_use
+    w, s, e, n = area_wgs84.bounds
+    if aou is not None and aou.west <= w and e <= aou.east and aou.south <= s and n <= aou.north:
+        return "EPSG:2154"
+    c = area_wgs84.centroid
+    zone = min(math.floor((c.x + 180.0) / 6.0) + 1, 60)
+    return f"EPSG:{(32600 if c.y >= 0 else 32700) + zone}"
+
+
+def query_polygon(area_wgs84: BaseGeometry, *, buffer_m: float = 100.0) -> BaseGeometry:
+    """The area buffered by ``buffer_m`` and simplified (fewer vertices in Overpass queries)."""
+    crs = choose_crs(area_wgs84)
+    proj = gpd.GeoSeries([area_wgs84], crs="EPSG:4326").to_crs(crs)
+    grown = proj.buffer(buffer_m).simplify(buffer_m / 2)
+    return grown.to_crs("EPSG:4326").iloc[0]
+
+
+def cut(G: nx.MultiDiGraph, polygon: BaseGeometry) -> nx.MultiDiGraph:  # noqa: N803
+    """Remove, in place, the raw graph's nodes outside ``polygon`` (WGS84); keep only ``x``/``y``.
+
+    Same rule as :func:`osmnx.truncate.truncate_graph_polygon` (nodes on the boundary stay) without
+    its copy of the graph, which matters for a regional extract. Returns ``G``.
+
+    Raises
+    ------
+    BuildError
+        When no node lies inside.
+    """
+    ids = list(G.nodes)
+    x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), dtype=float, count=len(ids))
+    y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), dtype=float, count=len(ids))
+    shapely.prepare(polygon)
+    inside = shapely.intersects_xy(polygon, x, y)
+    if not inside.any():
+        raise BuildError("no node of the OSM network lies inside the area")
+    G.remove_nodes_from([n for n, ok in zip(ids, inside.tolist(), strict=True) if not ok])
+    for _, d in G.nodes(data=True):
+        x0, y0 = d["x"], d["y"]
+        d.clear()
+        d.update(x=x0, y=y0)
+    return G
+
+
+def _add_against_edges(G: nx.MultiDiGraph) -> int:  # noqa: N803
+    """Add, for every one-way edge, the edge against the traffic (in place); return how many.
+
+    The contract wants both directions of every way; ``foot_ok``/``bike_ok`` of the added edge
+    say who may use it (both False on, e.g., a one-way cycle track closed to walkers).
+    """
+    added = [
+        (v, u, dict(d, reversed=True, _against=True))
+        for u, v, d in G.edges(data=True)
+        if d.get("oneway") is True and not d.get("_against")
+    ]
+    G.add_edges_from(added)
+    return len(added)
+
+
+def _classify(d: dict[str, Any], routes: Mapping[int, RouteMembership]) -> dict[str, Any]:
+    membership = routes.get(int(d["osmid"]))
+    foot, bike = edge_access(
+        d, oneway=bool(d.get("oneway")), reversed_=bool(d.get("reversed")),
+        against=bool(d.get("_against")),
+    )
+    out = {k: d[k] for k in KEPT_RAW if k in d}
+    out.update(
+        kind=way_kind(d, membership),
+        name=display_name(d),
+        surface=surface_class(d),
+        status="built",
+        source="osm",
+        route_refs=";".join(membership.refs) if membership else "",
+        foot_ok=foot,
+        bike_ok=bike,
+        _acc=access_signature(d) + ("1" if d.get("oneway") else "0"),
+    )
+    return out
+
+
+def classify_graph(
+    G: nx.MultiDiGraph,  # noqa: N803
+    *,
+    routes: Mapping[int, RouteMembership],
+) -> dict[str, int]:
+    """Drop refused ways, add the against-traffic edges and classify every edge (in place).
+
+    Returns counts for the metadata.
+    """
+    kept: dict[int, bool] = {}
+    refused = [
+        (u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+        if not kept.setdefault(d["osmid"], keep_way(d))
+    ]
+    G.remove_edges_from(refused)
+    against = _add_against_edges(G)
+    # the edges of one way share its tags: classify each way and direction once
+    done: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for _, _, d in G.edges(data=True):
+        key = (d["osmid"], bool(d.get("oneway")), bool(d.get("reversed")), bool(d.get("_against")))
+        if key not in done:
+            done[key] = _classify(d, routes)
+        length = d["length"]
+        d.clear()
+        d.update(done[key], length=length)
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    return {"edges_refused": len(refused), "edges_against_traffic": against}
+
+
+def _normalise(G: nx.MultiDiGraph) -> None:  # noqa: N803
+    """After simplification: one ``reversed``/``oneway`` value per edge, no helper attributes."""
+    for u, v, d in G.edges(data=True):
+        d.pop("_acc", None)
+        d.pop("_against", None)
+        if isinstance(d.get("reversed"), list):
+            # a chain of ways drawn head to head: one direction of the pair is the "forward" one
+            d["reversed"] = bool(u > v)
+        if isinstance(d.get("oneway"), list):
+            d["oneway"] = any(d["oneway"])
+        d["foot_ok"] = bool(d["foot_ok"])
+        d["bike_ok"] = bool(d["bike_ok"])
+
+
+def simplify(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:  # noqa: N803
+    """Cut ``G`` to its largest weakly connected component (in place), then return osmnx's
+    simplification of it (see the module doc) and counts for the metadata."""
+    comps = list(nx.weakly_connected_components(G))
+    main = max(comps, key=len) if comps else set()
+    outside = [n for c in comps if c is not main for n in c]
+    G.remove_nodes_from(outside)  # in place: no copy of the raw graph
+    out = ox.simplify_graph(
+        G,
+        edge_attrs_differ=list(DIFFER),
+        edge_attr_aggs={"length": sum, "foot_ok": all, "bike_ok": all},
+    )
+    _normalise(out)
+    return out, {"components": len(comps), "nodes_outside_largest_component": len(outside)}
+
+
+def finish_geometry(G: nx.MultiDiGraph, *, crs: str) -> nx.MultiDiGraph:  # noqa: N803
+    """Straight geometries where missing, node ``lon``/``lat``, projection to ``crs``.
+
+    ``length`` becomes the length of the projected geometry, as in the open-data build.
+    """
+    for _, d in G.nodes(data=True):
+        d["lon"], d["lat"] = float(d["x"]), float(d["y"])
+    for u, v, d in G.edges(data=True):
+        if "geometry" not in d:
+            a, b = G.nodes[u], G.nodes[v]
+            d["geometry"] = LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+    out: nx.MultiDiGraph = ox.projection.project_graph(G, to_crs=crs)
+    out.graph["crs"] = crs
+    for _, _, d in out.edges(data=True):
+        # the contract's length is along the geometry (osmnx's is a spherical great-circle sum,
+        # up to 0.3 % off at 60 degrees north)
+        d["length"] = float(d["geometry"].length)
+    return out
+
+
+def mark_towpaths(
+    G: nx.MultiDiGraph,  # noqa: N803
+    canals_wgs84: Sequence[BaseGeometry],
+    *,
+    distance: float = TOWPATH_DISTANCE_M,
+    share: float = TOWPATH_SHARE,
+) -> int:
+    """``kind = towpath`` for paths, tracks and voies vertes running along a canal (in place).
+
+    An edge runs along a canal when at least ``share`` of its length lies within ``distance``
+    metres of a ``waterway=canal`` line. Returns the number of edges changed.
+    """
+    if not canals_wgs84:
+        return 0
+    crs = G.graph["crs"]
+    tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    lines = [shapely.transform(g, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))) for g in canals_wgs84]
+    zone = shapely.union_all(shapely.buffer(np.asarray(lines, dtype=object), distance, quad_segs=4))
+    shapely.prepare(zone)
+    changed = 0
+    for _, _, d in G.edges(data=True):
+        if d["kind"] not in {"path", "track", "voie_verte"}:
+            continue
+        geom = d["geometry"]
+        if (
+            geom.length > 0
+            and shapely.intersects(zone, geom)
+            and zone.intersection(geom).length >= share * geom.length
+        ):
+            d["kind"] = "towpath"
+            changed += 1
+    return changed
+
+
+def add_flat_elevation(G: nx.MultiDiGraph, *, spacing: float = 25.0) -> nx.MultiDiGraph:  # noqa: N803
+    """A copy with elevation 0 everywhere (no elevation model covers the area): climb and grades 0.
+
+    The profile keeps the sampling of :func:`parcs.elevation.add_elevation` (``ceil(length /
+    spacing) + 1`` samples) so that route profiles concatenate the same way.
+    """
+    out = G.copy()
+    for _, d in out.nodes(data=True):
+        d["elevation"] = 0.0
+    for _, _, d in out.edges(data=True):
+        n = max(math.ceil(d["geometry"].length / spacing - 1e-9), 1) + 1
+        d["elevations"] = (0.0,) * n
+        for key in ("climb", "descent", "grade_up", "grade_down", "grade", "grade_abs"):
+            d[key] = 0.0
+    out.graph["elevation"] = {"model": "none", "spacing": spacing}
+    return out
