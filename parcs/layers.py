@@ -101,6 +101,17 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def clean_name(value: object) -> str:
+    """A display name from a source attribute: trimmed, spaces folded, stray leading ``?`` dropped.
+
+    >>> clean_name("  ?Voie ferrée  cité des cheminots2 ")
+    'Voie ferrée cité des cheminots2'
+    >>> clean_name(None)
+    ''
+    """
+    return " ".join(_text(value).lstrip("?").split())
+
+
 def _explode_clip(gdf: gpd.GeoDataFrame, area: BaseGeometry, min_length: float = 1.0) -> gpd.GeoDataFrame:
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf[gdf.intersects(area)]
@@ -137,7 +148,7 @@ def load_veloroutes(*, area: BaseGeometry, path: Path | None = None) -> gpd.GeoD
     rows = []
     for rec in raw.itertuples(index=False):
         refs = route_refs_from_number(getattr(rec, "NUMERO_VEL", None))
-        name = _text(rec.nom_tit_af) or _text(rec.NOM_ITI) or "Véloroute"
+        name = clean_name(rec.nom_tit_af) or clean_name(rec.NOM_ITI) or "Véloroute"
         rows.append({
             "kind": _veloroute_kind(name, rec.Type_voie, refs),
             "name": name,
@@ -193,7 +204,7 @@ def load_cavaliers(*, area: BaseGeometry, path: Path | None = None) -> gpd.GeoDa
     Whether a section is open as a path is not recorded: status stays ``unknown``.
     """
     raw = _read(path or source_path(CAVALIERS_FILE))
-    names = raw["nom"].map(_text).replace("", "Cavalier minier")
+    names = raw["nom"].map(clean_name).replace("", "Cavalier minier")
     gdf = gpd.GeoDataFrame(
         {
             "kind": "cavalier",

@@ -47,9 +47,11 @@ def register(sub: Any) -> None:
 
 def _print_human(res: Any) -> None:
     from routing.fmt import fr_distance
+    from routing.profiles import PROFILES
 
     places = res.places
-    print(f"{places['origin']['label']} → {places['destination']['label']} ({res.request.profile})")
+    profile = PROFILES[res.request.profile].label_fr
+    print(f"{places['origin']['label']} → {places['destination']['label']} ({profile})")
     for i, it in enumerate(res.itineraries):
         head = "Itinéraire" if len(res.itineraries) == 1 else f"Variante {i + 1}"
         print(f"\n{head} : {it.summary_fr()}")
