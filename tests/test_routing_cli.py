@@ -30,7 +30,7 @@ def test_human_output(mock_build_dir: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, err = run(["route", "--from", "parc-ouest", "--to", "parc-est", "--along", "terril:200",
                           "--build", str(mock_build_dir)], capsys)
     assert code == 0, err
-    assert "Parc de l'Ouest → Parc de l'Est (walk)" in out
+    assert "Parc de l'Ouest → Parc de l'Est (à pied)" in out
     assert "Itinéraire :" in out and "Suivre le Sentier du marais sur 640 m" in out
     assert "Terril des Berges" in out
 
