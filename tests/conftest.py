@@ -271,3 +271,24 @@ def real_network(real_build_dir: Path) -> Network:
     from parcs.artifact import load_network
 
     return load_network(real_build_dir)
+
+
+# --- the web app (tests/test_webapp.py, tests/test_webapp_gaps.py, tests/test_loops_web.py) -------
+
+
+@pytest.fixture(scope="module")
+def app(mock_compiled: Any) -> Any:
+    """The web app (:func:`webapp.create_app`) on :func:`mock_compiled`, one per test module.
+
+    A module may define its own ``app`` (another network, other settings): :func:`client` then
+    uses it.
+    """
+    from webapp import create_app
+
+    return create_app({"TESTING": True, "NETWORK": mock_compiled})
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client of :func:`app`."""
+    return app.test_client()

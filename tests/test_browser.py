@@ -174,6 +174,37 @@ def test_parks_page_draws_the_units(browser: Any, real_server: str) -> None:
     assert not _page_errors(browser)
 
 
+def test_plan_a_loop(browser: Any, real_server: str) -> None:
+    """``/boucles``: a click on the map sets the start; a loop from a park unit through the form
+    draws on the map with its summary, chart and directions."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.get(real_server + "/boucles")
+    container = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-container"))[0]
+    ActionChains(browser).move_to_element_with_offset(container, -200, 150).click().perform()
+    value = _wait(browser, lambda d: d.find_element(By.ID, "start").get_attribute("value"))
+    assert re.fullmatch(r"5\d\.\d{5},[23]\.\d{5}", value), value
+
+    start = browser.find_element(By.ID, "start")
+    start.clear()
+    start.send_keys("louvre-lens")
+    browser.find_element(By.ID, "distance").send_keys("8")
+    browser.find_element(By.CSS_SELECTOR, "#loop-form button[type=submit]").click()
+
+    _wait(browser, lambda d: "start=louvre-lens" in d.current_url)
+    summary = _wait(browser, lambda d: d.find_elements(By.ID, "summary"))[0]
+    assert re.search(r"\d+,\d\s*km", summary.text), summary.text
+    _wait(browser, lambda d: _route_paths(d))
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.elevation-chart polyline")
+    assert len((chart.get_attribute("points") or "").split()) > 20
+    assert browser.find_elements(By.CSS_SELECTOR, "#directions li")
+    assert browser.find_elements(By.CSS_SELECTOR, ".parcs-pin-start")
+    browser.save_screenshot(str(ARTIFACTS / "loops.png"))
+    assert not _page_errors(browser)
+
+
 def test_injected_data_never_runs(browser: Any, evil_server: str) -> None:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By

@@ -34,12 +34,8 @@ def catalogue_dir(grid: CompiledNetwork, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module")
 def app(grid: CompiledNetwork, catalogue_dir: Path) -> Flask:
+    """The app on the grid network (overrides ``app`` of ``tests/conftest.py``; ``client`` uses it)."""
     return create_app({"TESTING": True, "NETWORK": grid, "CIRCUITS_DIR": str(catalogue_dir)})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _url(path: str, **params: object) -> str:

@@ -10,7 +10,6 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from webapp_helpers import real_build_app, run_doctests
 from werkzeug.datastructures import MultiDict
 
 from parcs import paths
@@ -33,16 +33,6 @@ XSS_PARK = '<img src=x onerror="alert(2)">'
 XSS_DESC = "</script><script>alert(3)</script>`${alert(4)}`"
 #: Jinja syntax in data must never be evaluated (branca compiles rendered scripts as templates).
 SSTI_NAME = "{% if x %}{{ 7*7 }}{{ config.items() }}"
-
-
-@pytest.fixture(scope="module")
-def app(mock_compiled: Any) -> Flask:
-    return create_app({"TESTING": True, "NETWORK": mock_compiled})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _route_url(path: str = "/api/route", **params: Any) -> str:
@@ -662,14 +652,11 @@ def test_serve_is_registered() -> None:
 
 
 @pytest.fixture(scope="module")
-def real_app() -> Iterator[Flask]:
+def real_app() -> Flask:
     build = paths.build_dir("opendata")
     if not (build / "meta.json").is_file():
         pytest.skip(f"no real build in {build} (make data)")
-    app = create_app({"TESTING": True, "BUILD_DIR": build})
-    if app.extensions["parcs"].network is None:
-        pytest.fail(f"the real build did not load: {app.extensions['parcs'].error}")
-    yield app
+    return real_build_app(build)
 
 
 @pytest.mark.realdata
@@ -721,8 +708,4 @@ def test_realdata_errors_are_4xx(real_app: Flask) -> None:
 )
 def test_doctests(module: str) -> None:
     """The examples in the docstrings (``webapp`` is not among pytest's doctest paths)."""
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
+    assert run_doctests(module).failed == 0

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from webapp_helpers import real_build_app, run_doctests
 
 from webapp import create_app, gaps_views
 from webapp.gaps_views import DEFAULT_TOP, MAX_SCENARIO, MAX_TOP, MESSAGES
@@ -27,16 +28,6 @@ EVIL_NAME = "Parc {{ 7*7 }} <script>alert(1)</script>"
 #: Template statements in a name (branca used to crash or evaluate them).
 SSTI_NAME = "{% if x %}{{ 7*7 }}{{ config.items() }}"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-@pytest.fixture(scope="module")
-def app(mock_compiled: Any) -> Flask:
-    return create_app({"TESTING": True, "NETWORK": mock_compiled})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def _url(path: str, *pairs: tuple[str, str], **params: str) -> str:
@@ -372,10 +363,7 @@ def test_messages_are_complete() -> None:
 
 @pytest.mark.parametrize("module", ["webapp.gaps_views", "parcs.safe_maps"])
 def test_doctests(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    result = run_doctests(module)
     assert result.failed == 0 and result.attempted > 0
 
 
@@ -384,10 +372,7 @@ def test_doctests(module: str) -> None:
 
 @pytest.fixture(scope="module")
 def real_app(real_build_dir: Path) -> Flask:
-    app = create_app({"TESTING": True, "BUILD_DIR": real_build_dir})
-    if app.extensions["parcs"].network is None:
-        pytest.fail(f"the real build did not load: {app.extensions['parcs'].error}")
-    return app
+    return real_build_app(real_build_dir)
 
 
 @pytest.mark.realdata

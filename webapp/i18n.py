@@ -96,6 +96,7 @@ _FR: dict[str, str] = {
     # map
     "map.label": "Carte interactive",
     "map.parks": "Parcs de la chaîne",
+    "map.perimeter": "Périmètre",
     "map.route": "Itinéraire",
     "map.alternative": "Variante {n}",
     "map.alternatives": "Variantes",
@@ -141,6 +142,42 @@ _FR: dict[str, str] = {
     "error.http": "Erreur {code}",
     "error.back": "Retour au planificateur",
     "error.missing_endpoints": "Choisissez un départ et une arrivée.",
+    # loops and circuits ("Boucles", "Circuits": webapp/loops_views.py)
+    "nav.loops": "Boucles",
+    "nav.circuits": "Circuits",
+    "loops.title": "Boucles",
+    "loops.intro": "Une balade qui revient à son point de départ, de la longueur ou de la durée "
+    "voulue, en évitant de repasser par les mêmes voies.",
+    "loops.start": "Départ et arrivée",
+    "loops.start_hint": "Un parc, un lieu, une commune, ou cliquez sur la carte",
+    "loops.distance": "Distance (km)",
+    "loops.duration": "ou durée (min)",
+    "loops.through": "Passer par (parcs ou lieux, séparés par des virgules)",
+    "loops.variants": "Nombre de boucles proposées",
+    "loops.seed": "Tirage (même nombre, même boucle)",
+    "loops.submit": "Calculer la boucle",
+    "loops.none": "Choisissez un départ et une distance (ou une durée), puis lancez le calcul.",
+    "loops.result": "Boucle proposée",
+    "loops.variant": "Variante {n}",
+    "loops.error": "Écart à la cible",
+    "loops.overlap": "Parcours en aller-retour",
+    "loops.floor": "Le réseau autour du départ impose au moins {pct} d'aller-retour pour "
+    "cette longueur.",
+    "loops.other": "Proposer une autre boucle",
+    "loops.visited": "Lieux sur le parcours",
+    "loops.map_loop": "Boucle",
+    "loops.map_start": "Départ et arrivée",
+    "circuits.title": "Circuits",
+    "circuits.intro": "Des circuits suggérés dans chaque unité de la Chaîne des parcs et entre "
+    "elles, avec leur carnet de route imprimable et leur trace GPX.",
+    "circuits.missing": "Le catalogue des circuits n'a pas encore été construit sur ce serveur "
+    "(commande « parcs circuits build »).",
+    "circuits.roadbook": "Carnet de route imprimable",
+    "circuits.unavailable": "Indisponible",
+    "circuits.count": "{ok} circuits disponibles sur {count}.",
+    "kind.unit-walk": "Boucle à pied",
+    "kind.unit-bike": "Boucle à vélo",
+    "kind.theme": "Circuit thématique",
 }
 
 _EN: dict[str, str] = {
@@ -206,6 +243,7 @@ _EN: dict[str, str] = {
     "downloads.link": "Link to this route",
     "map.label": "Interactive map",
     "map.parks": "Parks of the chain",
+    "map.perimeter": "Perimeter",
     "map.route": "Route",
     "map.alternative": "Alternative {n}",
     "map.alternatives": "Alternatives",
@@ -248,6 +286,41 @@ _EN: dict[str, str] = {
     "error.http": "Error {code}",
     "error.back": "Back to the planner",
     "error.missing_endpoints": "Choose a start and a destination.",
+    "nav.loops": "Loops",
+    "nav.circuits": "Circuits",
+    "loops.title": "Loops",
+    "loops.intro": "A round trip back to its start, of the length or duration you want, "
+    "avoiding the ways already travelled.",
+    "loops.start": "Start and finish",
+    "loops.start_hint": "A park, a place, a commune, or click on the map",
+    "loops.distance": "Distance (km)",
+    "loops.duration": "or duration (min)",
+    "loops.through": "Go through (parks or places, comma-separated)",
+    "loops.variants": "Number of loops offered",
+    "loops.seed": "Draw (same number, same loop)",
+    "loops.submit": "Plan the loop",
+    "loops.none": "Choose a start and a distance (or a duration), then plan the loop.",
+    "loops.result": "Suggested loop",
+    "loops.variant": "Variant {n}",
+    "loops.error": "Off target by",
+    "loops.overlap": "Out-and-back share",
+    "loops.floor": "Around this start the network forces at least {pct} of out-and-back "
+    "for this length.",
+    "loops.other": "Suggest another loop",
+    "loops.visited": "Places on the way",
+    "loops.map_loop": "Loop",
+    "loops.map_start": "Start and finish",
+    "circuits.title": "Circuits",
+    "circuits.intro": "Suggested circuits in and between the units of the Chaîne des parcs, "
+    "with a printable roadbook and a GPX track (texts in French).",
+    "circuits.missing": "The circuit catalogue has not been built on this server yet "
+    "(`parcs circuits build`).",
+    "circuits.roadbook": "Printable roadbook",
+    "circuits.unavailable": "Unavailable",
+    "circuits.count": "{ok} circuits available out of {count}.",
+    "kind.unit-walk": "Walking loop",
+    "kind.unit-bike": "Cycling loop",
+    "kind.theme": "Themed circuit",
 }
 
 #: Every message table, by language.

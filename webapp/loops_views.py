@@ -35,7 +35,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -50,9 +49,15 @@ from parcs._errors import InvalidRequestError, ParcsError
 from parcs.schema import KINDS
 from webapp import maps, planning
 from webapp.catalog import Catalog, category_label, kind_label
-from webapp.errors import classify
 from webapp.i18n import Translator
-from webapp.pages import ERROR_HINTS, ErrorView
+from webapp.pages import (
+    ConstraintsForm,
+    add_layers,
+    base_map,
+    error_view,
+    form_choices,
+    page_state,
+)
 from webapp.params import parse_profile
 from webapp.security import TILE_ORIGINS
 from webapp.state import get_state
@@ -79,86 +84,6 @@ FILE_TYPES: Mapping[str, str] = {
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 #: Vertices of a circuit drawn on the catalogue map.
 LINE_POINTS = 200
-
-TEXTS: Mapping[str, Mapping[str, str]] = {
-    "fr": {
-        "loops.title": "Boucles",
-        "loops.intro": "Une balade qui revient à son point de départ, de la longueur ou de la durée "
-        "voulue, en évitant de repasser par les mêmes voies.",
-        "loops.start": "Départ et arrivée",
-        "loops.start_hint": "Un parc, un lieu, une commune, ou cliquez sur la carte",
-        "loops.distance": "Distance (km)",
-        "loops.duration": "ou durée (min)",
-        "loops.through": "Passer par (parcs ou lieux, séparés par des virgules)",
-        "loops.variants": "Nombre de boucles proposées",
-        "loops.seed": "Tirage (même nombre, même boucle)",
-        "loops.submit": "Calculer la boucle",
-        "loops.none": "Choisissez un départ et une distance (ou une durée), puis lancez le calcul.",
-        "loops.result": "Boucle proposée",
-        "loops.variant": "Variante {n}",
-        "loops.error": "Écart à la cible",
-        "loops.overlap": "Parcours en aller-retour",
-        "loops.floor": "Le réseau autour du départ impose au moins {pct} d'aller-retour pour "
-        "cette longueur.",
-        "loops.other": "Proposer une autre boucle",
-        "loops.visited": "Lieux sur le parcours",
-        "loops.map_loop": "Boucle",
-        "loops.map_start": "Départ et arrivée",
-        "circuits.title": "Circuits",
-        "circuits.intro": "Des circuits suggérés dans chaque unité de la Chaîne des parcs et entre "
-        "elles, avec leur carnet de route imprimable et leur trace GPX.",
-        "circuits.missing": "Le catalogue des circuits n'a pas encore été construit sur ce serveur "
-        "(commande « parcs circuits build »).",
-        "circuits.roadbook": "Carnet de route imprimable",
-        "circuits.unavailable": "Indisponible",
-        "circuits.count": "{ok} circuits disponibles sur {count}.",
-        "kind.unit-walk": "Boucle à pied",
-        "kind.unit-bike": "Boucle à vélo",
-        "kind.theme": "Circuit thématique",
-    },
-    "en": {
-        "loops.title": "Loops",
-        "loops.intro": "A round trip back to its start, of the length or duration you want, "
-        "avoiding the ways already travelled.",
-        "loops.start": "Start and finish",
-        "loops.start_hint": "A park, a place, a commune, or click on the map",
-        "loops.distance": "Distance (km)",
-        "loops.duration": "or duration (min)",
-        "loops.through": "Go through (parks or places, comma-separated)",
-        "loops.variants": "Number of loops offered",
-        "loops.seed": "Draw (same number, same loop)",
-        "loops.submit": "Plan the loop",
-        "loops.none": "Choose a start and a distance (or a duration), then plan the loop.",
-        "loops.result": "Suggested loop",
-        "loops.variant": "Variant {n}",
-        "loops.error": "Off target by",
-        "loops.overlap": "Out-and-back share",
-        "loops.floor": "Around this start the network forces at least {pct} of out-and-back "
-        "for this length.",
-        "loops.other": "Suggest another loop",
-        "loops.visited": "Places on the way",
-        "loops.map_loop": "Loop",
-        "loops.map_start": "Start and finish",
-        "circuits.title": "Circuits",
-        "circuits.intro": "Suggested circuits in and between the units of the Chaîne des parcs, "
-        "with a printable roadbook and a GPX track (texts in French).",
-        "circuits.missing": "The circuit catalogue has not been built on this server yet "
-        "(`parcs circuits build`).",
-        "circuits.roadbook": "Printable roadbook",
-        "circuits.unavailable": "Unavailable",
-        "circuits.count": "{ok} circuits available out of {count}.",
-        "kind.unit-walk": "Walking loop",
-        "kind.unit-bike": "Cycling loop",
-        "kind.theme": "Themed circuit",
-    },
-}
-
-
-def lt(lang: str, key: str, **values: object) -> str:
-    """A text of these pages (French when the language or the key is unknown)."""
-    text = TEXTS.get(lang, TEXTS["fr"]).get(key) or TEXTS["fr"].get(key, key)
-    return text.format(**values) if values else text
-
 
 # -- query ------------------------------------------------------------------------------------
 
@@ -347,20 +272,18 @@ def api_loop_gpx() -> Response:
 
 
 @dataclass(frozen=True)
-class LoopForm:
+class LoopForm(ConstraintsForm):
     """The form's values as typed (escaped by the template)."""
 
     start: str = ""
     distance: str = ""
     duration: str = ""
-    profile: str = "walk"
     through: str = ""
-    via_category: str = ""
-    max_climb: str = ""
-    max_grade: str = ""
-    avoid_connector: bool = False
     variants: str = "1"
     seed: str = ""
+
+    advanced_fields = ("through", "variants", "seed")
+    count_field = "variants"
 
 
 def _arg(name: str, limit: int = 400) -> str:
@@ -414,7 +337,7 @@ def _signed_percent(t: Translator, value: float) -> str:
 def loop_view(network: Any, loop: Any, *, rank: int, t: Translator) -> LoopView:
     """The view of one :class:`routing.loops.Loop`."""
     it = planning.itinerary_view(network, loop.itinerary, rank=rank, t=t)
-    label = lt(t.lang, "loops.result") if rank == 0 else lt(t.lang, "loops.variant", n=rank + 1)
+    label = t("loops.result") if rank == 0 else t("loops.variant", n=rank + 1)
     visited = tuple(f"{p['name'] or p['id']} ({category_label(t.lang, p['category'])})"
                     for p in loop.pois_visited)
     return LoopView(
@@ -448,7 +371,7 @@ def result_view(result: Any, *, network: Any, query: LoopQuery, catalog: Catalog
         loops=views, start_name=result.start.label,
         start=(float(result.start.lon), float(result.start.lat)),
         profile_label=t(f"profile.{query.profile}"),
-        floor_note=lt(t.lang, "loops.floor", pct=t.percent(floor)) if floor > 0.1 else "",
+        floor_note=t("loops.floor", pct=t.percent(floor)) if floor > 0.1 else "",
         bounds=_bounds(views, catalog.bounds),
         gpx_url=with_query("loops.api_loop_gpx", params),
         geojson_url=with_query("loops.api_loop", params),
@@ -460,12 +383,12 @@ def result_view(result: Any, *, network: Any, query: LoopQuery, catalog: Catalog
 def _loop_layers(view: LoopResultView, t: Translator) -> list[planning.LayerSpec]:
     layers = []
     for rank, loop in enumerate(view.loops[1:], start=1):
-        layers.append(planning.LayerSpec(lt(t.lang, "loops.variant", n=rank + 1),
+        layers.append(planning.LayerSpec(t("loops.variant", n=rank + 1),
                                          maps.collection(maps.alternative_features(loop.it.geometry))))
     main = view.loops[0].it
     runs = [(s.kind, s.green, s.coords) for s in main.segments] or [("voie_verte", True, main.geometry)]
     labels = {k: kind_label(t.lang, k) for k in KINDS}
-    layers.append(planning.LayerSpec(lt(t.lang, "loops.map_loop"),
+    layers.append(planning.LayerSpec(t("loops.map_loop"),
                                      maps.collection(maps.route_features(runs, labels, t))))
     pois = [maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style_colour(p.colour),
                          popup=maps.popup_html(p.name, p.category, p.where), tooltip=str(escape(p.name)))
@@ -473,35 +396,23 @@ def _loop_layers(view: LoopResultView, t: Translator) -> list[planning.LayerSpec
     if pois:
         layers.append(planning.LayerSpec(t("map.pois"), maps.collection(pois)))
     start = maps.feature(maps.point(*view.start), style={"pin": "start", "label": "A"},
-                         popup=maps.popup_html(lt(t.lang, "loops.map_start"), view.start_name),
-                         title=lt(t.lang, "loops.map_start"))
-    layers.append(planning.LayerSpec(lt(t.lang, "loops.map_start"), maps.collection([start])))
+                         popup=maps.popup_html(t("loops.map_start"), view.start_name),
+                         title=t("loops.map_start"))
+    layers.append(planning.LayerSpec(t("loops.map_start"), maps.collection([start])))
     return layers
 
 
 def _page_map(catalog: Catalog, view: LoopResultView | None, t: Translator) -> maps.RenderedMap:
-    fmap = maps.new_map(view.bounds if view else catalog.bounds, t)
-    layers = catalog.layers[t.lang]
-    maps.add_layer(fmap, layers.perimeter_js, "Périmètre" if t.lang == "fr" else "Perimeter")
-    maps.add_layer(fmap, layers.parks_js, t("map.parks"))
+    fmap = base_map(catalog, t, view.bounds if view else None)
     if view is not None:
-        for layer in _loop_layers(view, t):
-            maps.add_layer(fmap, layer.data_js, layer.name, show=layer.show)
+        add_layers(fmap, _loop_layers(view, t))
     return maps.render(fmap)
-
-
-def _error_view(exc: ParcsError, lang: str) -> tuple[int, ErrorView]:
-    kind = classify(exc)
-    hints = ERROR_HINTS.get(lang, ERROR_HINTS["fr"])
-    return kind.status, ErrorView(kind.title_key, hints.get(kind.code, ""), str(exc))
 
 
 @bp.get("/boucles")
 def loops_page() -> tuple[str, int]:
     """The loop planner: the form, and the loops when ``start`` is given."""
-    network, catalog = get_state().require()
-    lang = g.get("lang", "fr")
-    t = Translator(lang)
+    network, catalog, t = page_state()
     status, error, view = 200, None, None
     if has_loop_params(request.args):
         try:
@@ -509,15 +420,13 @@ def loops_page() -> tuple[str, int]:
             view = result_view(plan(network, query), network=network, query=query,
                                catalog=catalog, t=t)
         except ParcsError as exc:
-            status, error = _error_view(exc, lang)
+            status, error = error_view(exc, t.lang)
             logger.info("loops page: %s (%s)", type(exc).__name__, exc)
     html = render_template(
         "loops.html", form=loop_form(), error=error, result=view, rmap=_page_map(catalog, view, t),
-        place_options=catalog.place_options[lang], lt=lambda key, **kw: lt(lang, key, **kw),
-        categories=[(c, category_label(lang, c)) for c in catalog.categories],
-        profiles=[(p, t(f"profile.{p}")) for p in planning.PROFILE_IDS],
         max_variants=int(current_app.config.get("MAX_LOOP_VARIANTS", MAX_VARIANTS)),
         max_place_length=int(current_app.config.get("MAX_PLACE_LENGTH", 200)),
+        **form_choices(catalog, t),
     )
     return html, status
 
@@ -593,7 +502,7 @@ def load_catalogue_files(folder: Path) -> CatalogueFiles | None:
     return files
 
 
-def _circuit_features(files: CatalogueFiles, lang: str) -> list[dict[str, Any]]:
+def _circuit_features(files: CatalogueFiles, t: Translator) -> list[dict[str, Any]]:
     from routing.roadbook import KIND_COLOURS
 
     out = []
@@ -601,7 +510,7 @@ def _circuit_features(files: CatalogueFiles, lang: str) -> list[dict[str, Any]]:
         coords = files.lines.get(cid, ())
         if len(coords) < 2:
             continue
-        link = (url_for("loops.circuit_file", name=f"{cid}.html"), lt(lang, "circuits.roadbook"))
+        link = (url_for("loops.circuit_file", name=f"{cid}.html"), t("circuits.roadbook"))
         out.append(maps.feature(
             maps.line(coords), style={"color": KIND_COLOURS.get(str(entry.get("kind")), "#1b7f3b"),
                                       "weight": 4, "opacity": 0.85},
@@ -632,7 +541,7 @@ def _cards(files: CatalogueFiles, t: Translator) -> list[CircuitCard]:
         if ok:
             figures = (f"{t.distance(float(e['distance_m']))} · {t.duration(float(e['duration_s']))} · "
                        f"+{t.number(float(e['climb_m']))}\u00a0m")
-        out.append(CircuitCard(cid, ok, str(e.get("title", cid)), lt(t.lang, f"kind.{e.get('kind')}"),
+        out.append(CircuitCard(cid, ok, str(e.get("title", cid)), t(f"kind.{e.get('kind')}"),
                                str(e.get("description", "")), figures, str(e.get("reason", ""))))
     return out
 
@@ -640,20 +549,15 @@ def _cards(files: CatalogueFiles, t: Translator) -> list[CircuitCard]:
 @bp.get("/circuits")
 def circuits_page() -> str:
     """The catalogue: a map of every circuit and the list with links to their files."""
-    _network, catalog = get_state().require()
-    lang = g.get("lang", "fr")
-    t = Translator(lang)
+    _network, catalog, t = page_state()
     files = load_catalogue_files(catalogue_dir())
-    fmap = maps.new_map(catalog.bounds, t)
-    layers = catalog.layers[lang]
-    maps.add_layer(fmap, layers.perimeter_js, "Périmètre" if lang == "fr" else "Perimeter")
-    maps.add_layer(fmap, layers.parks_js, t("map.parks"))
+    fmap = base_map(catalog, t)
     if files is not None:
-        maps.add_layer(fmap, maps.collection(_circuit_features(files, lang)), lt(lang, "circuits.title"))
+        maps.add_layer(fmap, maps.collection(_circuit_features(files, t)), t("circuits.title"))
     cards = _cards(files, t) if files is not None else []
     return render_template(
         "circuits.html", rmap=maps.render(fmap), cards=cards, built=files is not None,
-        count=len(cards), ok=sum(c.ok for c in cards), lt=lambda key, **kw: lt(lang, key, **kw),
+        count=len(cards), ok=sum(c.ok for c in cards),
     )
 
 

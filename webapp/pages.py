@@ -4,13 +4,21 @@ The planner form uses GET with the API's parameter names, so a planned route has
 and its downloads are the same query sent to ``/api/route.gpx`` and ``/api/route``. A planner error
 (unknown place, outside the territory, impossible constraint...) is shown beside the form with the
 matching 4xx status, never as a 500.
+
+The pieces the planner shares with the "Boucles" and "Circuits" pages (:mod:`webapp.loops_views`)
+are here too: :func:`page_state`, :func:`error_view`, :class:`ConstraintsForm`,
+:func:`form_choices`, :func:`base_map` and :func:`add_layers`; their form fields and result blocks
+are the macros of ``templates/_macros.html``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
+import folium
 from flask import Blueprint, current_app, g, render_template, request
 
 from parcs._errors import ParcsError
@@ -18,13 +26,7 @@ from webapp import maps, planning
 from webapp.catalog import Catalog, category_label
 from webapp.errors import classify
 from webapp.i18n import Translator
-from webapp.params import (
-    PROFILE_ALIASES,
-    Limits,
-    RouteQuery,
-    has_route_params,
-    parse_route_query,
-)
+from webapp.params import PROFILE_ALIASES, Limits, has_route_params, parse_route_query
 from webapp.state import get_state
 
 logger = logging.getLogger(__name__)
@@ -66,27 +68,42 @@ class ErrorView:
 
 
 @dataclass(frozen=True)
-class FormState:
-    """The planner form's values, as typed (escaped by the templates)."""
+class ConstraintsForm:
+    """The fields the planner and the loops form share, as typed (escaped by the templates):
+    what ``profile_choices`` and ``constraint_fields`` of ``_macros.html`` show."""
 
-    origin: str = ""
-    destination: str = ""
-    via: str = ""
     profile: str = "walk"
     max_grade: str = ""
     max_climb: str = ""
     avoid_connector: bool = False
     via_category: str = ""
+
+    #: The fields of the form's "advanced options", and the one of them that counts the routes
+    #: offered (its default "1" is no value).
+    advanced_fields: ClassVar[tuple[str, ...]] = ()
+    count_field: ClassVar[str] = ""
+
+    @property
+    def advanced_open(self) -> bool:
+        """Whether the advanced options hold a value (the section is then shown open)."""
+        return any(getattr(self, name) not in ("", "1") if name == self.count_field
+                   else bool(getattr(self, name)) for name in self.advanced_fields)
+
+
+@dataclass(frozen=True)
+class FormState(ConstraintsForm):
+    """The planner form's values, as typed (escaped by the templates)."""
+
+    origin: str = ""
+    destination: str = ""
+    via: str = ""
     along: str = ""
     stop_at: str = ""
     prefer: str = ""
     alternatives: str = "1"
 
-    @property
-    def advanced_open(self) -> bool:
-        """Whether the advanced options hold a value (the section is then shown open)."""
-        return bool(self.via or self.along or self.stop_at or self.prefer
-                    or self.alternatives not in ("", "1"))
+    advanced_fields = ("via", "along", "stop_at", "prefer", "alternatives")
+    count_field = "alternatives"
 
 
 def _arg(name: str, limit: int = 400) -> str:
@@ -112,35 +129,66 @@ def form_state() -> FormState:
     )
 
 
-def _error_view(exc: ParcsError, lang: str) -> tuple[int, ErrorView]:
+# -- shared with the "Boucles" and "Circuits" pages (webapp/loops_views.py) -------------------
+
+
+def page_state() -> tuple[Any, Catalog, Translator]:
+    """The loaded network, its catalogue and the request's translator (a 503 when not loaded)."""
+    network, catalog = get_state().require()
+    return network, catalog, Translator(g.get("lang", "fr"))
+
+
+def error_view(exc: ParcsError, lang: str) -> tuple[int, ErrorView]:
+    """The HTTP status of a planning error and its view beside the form."""
     kind = classify(exc)
     hints = ERROR_HINTS.get(lang, ERROR_HINTS["fr"])
     return kind.status, ErrorView(kind.title_key, hints.get(kind.code, ""), str(exc))
 
 
-def _planner_map(catalog: Catalog, result: planning.ResultView | None, t: Translator,
-                 query: RouteQuery | None) -> maps.RenderedMap:
-    bounds = result.bounds if result else catalog.bounds
-    fmap = maps.new_map(bounds, t)
+def form_choices(catalog: Catalog, t: Translator) -> dict[str, Any]:
+    """The template values of the shared form fields: the places datalist, the categories of
+    places and the travel profiles (see ``_macros.html``)."""
+    return {
+        "place_options": catalog.place_options[t.lang],
+        "categories": [(c, category_label(t.lang, c)) for c in catalog.categories],
+        "profiles": [(p, t(f"profile.{p}")) for p in planning.PROFILE_IDS],
+    }
+
+
+def base_map(catalog: Catalog, t: Translator,
+             bounds: Sequence[Sequence[float]] | None = None) -> folium.Map:
+    """A map of the territory's perimeter and park units, fitted to ``bounds`` (default: all)."""
+    fmap = maps.new_map(catalog.bounds if bounds is None else bounds, t)
     layers = catalog.layers[t.lang]
-    maps.add_layer(fmap, layers.perimeter_js, "Périmètre" if t.lang == "fr" else "Perimeter",
-                   show=True)
+    maps.add_layer(fmap, layers.perimeter_js, t("map.perimeter"))
     maps.add_layer(fmap, layers.parks_js, t("map.parks"))
-    maps.add_layer(fmap, layers.labels_js, t("map.park_numbers"), show=result is None)
+    return fmap
+
+
+def add_layers(fmap: folium.Map, layers: Iterable[planning.LayerSpec]) -> None:
+    """Add the layers of a result to ``fmap``."""
+    for layer in layers:
+        maps.add_layer(fmap, layer.data_js, layer.name, show=layer.show)
+
+
+# -- the planner ------------------------------------------------------------------------------
+
+
+def _planner_map(catalog: Catalog, result: planning.ResultView | None,
+                 t: Translator) -> maps.RenderedMap:
+    fmap = base_map(catalog, t, result.bounds if result else None)
+    maps.add_layer(fmap, catalog.layers[t.lang].labels_js, t("map.park_numbers"), show=result is None)
     if result is not None:
-        for layer in planning.result_layers(result, t):
-            maps.add_layer(fmap, layer.data_js, layer.name, show=layer.show)
+        add_layers(fmap, planning.result_layers(result, t))
     return maps.render(fmap)
 
 
 @bp.get("/")
 def planner() -> tuple[str, int]:
     """The route planner: the form, and the route when ``from``/``to`` are given."""
-    network, catalog = get_state().require()
-    lang = g.get("lang", "fr")
-    t = Translator(lang)
+    network, catalog, t = page_state()
     limits = Limits.from_config(current_app.config)
-    status, error, result, query = 200, None, None, None
+    status, error, result = 200, None, None
     if has_route_params(request.args):
         try:
             query = parse_route_query(request.args, limits=limits)
@@ -148,18 +196,11 @@ def planner() -> tuple[str, int]:
                 planning.plan(network, query, page=True), network=network, query=query, catalog=catalog, t=t
             )
         except ParcsError as exc:
-            status, error = _error_view(exc, lang)
+            status, error = error_view(exc, t.lang)
             logger.info("planner: %s (%s)", type(exc).__name__, exc)
     html = render_template(
-        "planner.html",
-        form=form_state(),
-        error=error,
-        result=result,
-        rmap=_planner_map(catalog, result, t, query),
-        place_options=catalog.place_options[lang],
-        categories=[(c, category_label(lang, c)) for c in catalog.categories],
-        profiles=[(p, t(f"profile.{p}")) for p in planning.PROFILE_IDS],
-        limits=limits,
+        "planner.html", form=form_state(), error=error, result=result,
+        rmap=_planner_map(catalog, result, t), limits=limits, **form_choices(catalog, t),
     )
     return html, status
 
@@ -201,12 +242,9 @@ def _park_cards(catalog: Catalog, t: Translator) -> list[ParkCard]:
 @bp.get("/parcs")
 def parks() -> str:
     """The park units on a map, with their description, area and access points."""
-    _network, catalog = get_state().require()
-    t = Translator(g.get("lang", "fr"))
-    fmap = maps.new_map(catalog.bounds, t)
+    _network, catalog, t = page_state()
+    fmap = base_map(catalog, t)
     layers = catalog.layers[t.lang]
-    maps.add_layer(fmap, layers.perimeter_js, "Périmètre" if t.lang == "fr" else "Perimeter")
-    maps.add_layer(fmap, layers.parks_js, t("map.parks"))
     maps.add_layer(fmap, layers.access_js, t("map.access"))
     maps.add_layer(fmap, layers.labels_js, t("map.park_numbers"))
     return render_template("parks.html", rmap=maps.render(fmap), parks=_park_cards(catalog, t))
