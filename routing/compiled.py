@@ -78,6 +78,7 @@ CACHE_SIZE = 48
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 T = TypeVar("T")
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,10 @@ class CompiledNetwork:
     def cached(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value cached under ``key``, made by ``make()`` on a miss (LRU, thread-safe)."""
         with self._lock:
-            if key in self._cache:
+            hit = self._cache.get(key, _MISSING)
+            if hit is not _MISSING:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return hit
         value = make()
         with self._lock:
             self._cache[key] = value

@@ -74,7 +74,10 @@ class CostOptions:
             )
         if self.max_grade is not None:
             object.__setattr__(self, "max_grade", _check_number("max_grade", self.max_grade, low=0.0, allow_zero=False))
-        object.__setattr__(self, "prefer", _check_number("prefer", self.prefer, low=0.0))
+        if not (type(self.prefer) is float and 0.0 <= self.prefer < math.inf):  # else already valid
+            object.__setattr__(self, "prefer", _check_number("prefer", self.prefer, low=0.0))
+        if type(self.avoid) is tuple and not self.avoid:
+            return
         avoid = (self.avoid,) if isinstance(self.avoid, str) else tuple(self.avoid)
         bad = [a for a in avoid if a not in AVOIDABLE]
         if bad:

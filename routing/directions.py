@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -110,14 +110,20 @@ def turn_phrase(angle: float) -> str:
     ('continuer tout droit', 'tourner légèrement à gauche', 'tourner à droite', 'faire demi-tour')
     """
     a = abs(angle)
-    side = "à gauche" if angle < 0 else "à droite"
     if a < 20:
         return "continuer tout droit"
     if a < 60:
-        return f"tourner légèrement {side}"
+        return "tourner légèrement à gauche" if angle < 0 else "tourner légèrement à droite"
     if a < 150:
-        return f"tourner {side}"
+        return "tourner à gauche" if angle < 0 else "tourner à droite"
     return "faire demi-tour"
+
+
+#: The turn phrases capitalised, to start a sentence.
+_CAPITALISED = {
+    t: t.capitalize()
+    for t in (turn_phrase(a) for a in (0.0, -40.0, 40.0, -90.0, 90.0, 180.0))
+}
 
 
 def _end_bearings(cn: CompiledNetwork) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -143,12 +149,42 @@ def _end_bearings(cn: CompiledNetwork) -> tuple[npt.NDArray[np.float64], npt.NDA
     return cn.cached(("end_bearings",), make)
 
 
-def _runs(cn: CompiledNetwork, edges: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+@dataclass(frozen=True)
+class _EdgeWords:
+    """Per edge (cached on the network): run key (same name, or same kind when unnamed), kind,
+    name, how an instruction names it, and the bearings of its ends; lists, since a step reads
+    a handful of them."""
+
+    run_key: npt.NDArray[np.int64]
+    kind: list[str]
+    name: list[str]
+    label: list[str]
+    b_start: list[float]
+    b_end: list[float]
+
+
+def _edge_words(cn: CompiledNetwork) -> _EdgeWords:
+    def make() -> _EdgeWords:
+        b_start, b_end = _end_bearings(cn)
+        name = cn.edge_name.astype(np.int64)
+        key = np.where(name > 0, name * 1024, cn.edge_kind.astype(np.int64) - 1024)
+        key.flags.writeable = False
+        kinds = [cn.kinds[k] for k in cn.edge_kind.tolist()]
+        names = [cn.names[k] for k in cn.edge_name.tolist()]
+        labels = [describe_way(n, k) for n, k in zip(names, kinds, strict=True)]
+        return _EdgeWords(key, kinds, names, labels, b_start.tolist(), b_end.tolist())
+
+    return cn.cached(("edge_words",), make)
+
+
+def _runs(words: _EdgeWords, edges: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
     """Start positions and keys of the runs of consecutive edges with the same name (same kind
     if unnamed)."""
-    name = cn.edge_name[edges].astype(np.int64)
-    key = np.where(name > 0, name * 1024, cn.edge_kind[edges].astype(np.int64) - 1024)
-    starts = np.concatenate([[0], np.flatnonzero(key[1:] != key[:-1]) + 1])
+    key = words.run_key[edges]
+    cut = (key[1:] != key[:-1]).nonzero()[0]
+    starts = np.empty(cut.size + 1, dtype=np.intp)
+    starts[0] = 0
+    np.add(cut, 1, out=starts[1:])
     return starts, key[starts]
 
 
@@ -156,19 +192,15 @@ def _sentence(first: bool, turn: str, what: str, dist: str, connector: bool) -> 
     if first:
         return f"{'Prendre' if connector else 'Suivre'} {what} sur {dist}"
     if connector:
-        prefix = "Continuer et prendre" if turn == "continuer tout droit" else f"{turn.capitalize()} et prendre"
+        prefix = "Continuer et prendre" if turn == "continuer tout droit" else f"{_CAPITALISED[turn]} et prendre"
         return f"{prefix} {what} sur {dist}"
-    return f"{turn.capitalize()} sur {what} pendant {dist}"
+    return f"{_CAPITALISED[turn]} sur {what} pendant {dist}"
 
 
-@dataclass
-class _Run:
-    lo: int
-    hi: int
-    key: int
-    dist: float
-    head: int  # edge naming the run (its first edge before a short first run was folded in)
-    anchor: int  # last edge of the run before short runs were folded into it
+#: A run of edges: ``[lo, hi, key, dist, head, anchor]``. ``head`` is the edge naming the run (its
+#: first edge before a short first run was folded in), ``anchor`` its last edge before short runs
+#: were folded into it.
+_Run: TypeAlias = list[Any]
 
 
 def _collapse(runs: list[_Run]) -> list[_Run]:
@@ -176,12 +208,12 @@ def _collapse(runs: list[_Run]) -> list[_Run]:
     the next), joining neighbours that end up with the same name."""
     out: list[_Run] = []
     for r in runs:
-        if out and r.dist < MIN_STEP_M:
-            out[-1].hi, out[-1].dist = r.hi, out[-1].dist + r.dist
-        elif out and out[-1].key == r.key:
-            out[-1].hi, out[-1].dist, out[-1].anchor = r.hi, out[-1].dist + r.dist, r.anchor
-        elif len(out) == 1 and out[0].dist < MIN_STEP_M:
-            r.lo, r.dist = out[0].lo, r.dist + out[0].dist
+        if out and r[3] < MIN_STEP_M:
+            out[-1][1], out[-1][3] = r[1], out[-1][3] + r[3]
+        elif out and out[-1][2] == r[2]:
+            out[-1][1], out[-1][3], out[-1][5] = r[1], out[-1][3] + r[3], r[5]
+        elif len(out) == 1 and out[0][3] < MIN_STEP_M:
+            r[0], r[3] = out[0][0], r[3] + out[0][3]
             out[0] = r
         else:
             out.append(r)
@@ -200,26 +232,31 @@ def directions(cn: CompiledNetwork, edges: Sequence[int]) -> tuple[Step, ...]:
     arr = np.asarray(edges, dtype=np.int64)
     if arr.size == 0:
         return ()
-    b_start, b_end = _end_bearings(cn)
-    starts, keys = _runs(cn, arr)
-    ends = np.append(starts[1:], arr.size)
-    dists = np.add.reduceat(cn.edge_length[arr], starts)
-    flat = arr.tolist()
+    return path_directions(cn, arr, arr.tolist())
+
+
+def path_directions(cn: CompiledNetwork, arr: npt.NDArray[np.int64], flat: list[int]) -> tuple[Step, ...]:
+    """:func:`directions` of a non-empty path given both as an array and as a list."""
+    words = _edge_words(cn)
+    starts, keys = _runs(words, arr)
+    lows = starts.tolist()
+    highs = [*lows[1:], arr.size]
+    dists = np.add.reduceat(cn.edge_length[arr], starts).tolist()
     runs = _collapse([
-        _Run(lo, hi, key, d, flat[lo], flat[hi - 1])
-        for lo, hi, key, d in zip(starts.tolist(), ends.tolist(), keys.tolist(), dists.tolist(), strict=True)
+        [lo, hi, key, d, flat[lo], flat[hi - 1]]
+        for lo, hi, key, d in zip(lows, highs, keys.tolist(), dists, strict=True)
     ])
+    kinds, names, labels, b_start, b_end = words.kind, words.name, words.label, words.b_start, words.b_end
     out = []
     start = 0.0
-    for k, r in enumerate(runs):
-        e0 = r.head
-        kind, name = cn.kinds[int(cn.edge_kind[e0])], cn.names[int(cn.edge_name[e0])]
-        turn = ""
+    turn = ""
+    for k, (lo, hi, _, dist, e0, _) in enumerate(runs):
+        kind = kinds[e0]
         if k:
-            turn = turn_phrase((float(b_start[e0]) - float(b_end[runs[k - 1].anchor]) + 180.0) % 360.0 - 180.0)
-        text = _sentence(k == 0, turn, describe_way(name, kind), fr_distance(r.dist), kind == "connector")
-        out.append(Step(text, r.dist, start, name, kind, turn, tuple(flat[r.lo : r.hi])))
-        start += r.dist
+            turn = turn_phrase((b_start[e0] - b_end[runs[k - 1][5]] + 180.0) % 360.0 - 180.0)
+        text = _sentence(k == 0, turn, labels[e0], fr_distance(dist), kind == "connector")
+        out.append(Step(text, dist, start, names[e0], kind, turn, tuple(flat[lo:hi])))
+        start += dist
     return tuple(out)
 
 

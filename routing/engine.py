@@ -8,8 +8,12 @@ Steps of :func:`route`:
 2. ``via_category``: one forward Dijkstra from each stop and one reverse Dijkstra from the next;
    the POI of the category minimising ``d(from, poi) + d(poi, to) - d(from, to)`` over every leg
    is inserted as a stop (chosen on costs alone, before any ``max_climb``);
-3. route leg by leg (scipy Dijkstra), or, with ``max_climb``, solve the whole sequence at once
-   under the climb budget (:func:`routing.constrained.constrained_path`);
+3. route leg by leg, or, with ``max_climb``, solve the whole sequence at once under the climb
+   budget (:func:`routing.constrained.constrained_path`). A leg over a cached cost vector
+   (:func:`routing.edge_costs`) is searched on the graph with its degree-2 chains contracted,
+   bounded by hub distances (:func:`routing.contract.shortest_leg`); over any other vector (the
+   penalised ones of step 4) with one scipy Dijkstra over the whole graph. Both give the path
+   of a Dijkstra from the stop;
 4. ``alternatives``: penalty method. The edges (both directions) of each path found get their
    cost multiplied by :data:`PENALTY`, and the search runs again; a new path is kept when at most
    :data:`MAX_SHARED` of its length runs on ways of an itinerary already kept and its true cost is
@@ -31,9 +35,10 @@ from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError, Un
 from parcs.schema import POI_CATEGORIES
 from routing.compiled import CompiledNetwork
 from routing.constrained import constrained_path
+from routing.contract import cacheable, shortest_leg
 from routing.costs import CostOptions, edge_costs
 from routing.fmt import fr_number
-from routing.itinerary import Itinerary, build_itinerary
+from routing.itinerary import Itinerary, assemble_itinerary
 from routing.places import Place, resolve_place
 from routing.request import RouteRequest, RouteResult
 from routing.search import path_edges, shortest_path_tree
@@ -85,14 +90,32 @@ def route_legs(
     legs: Legs = []
     current: Sequence[int] = stops[0]
     for target in stops[1:]:
-        tree = shortest_path_tree(cn, current, costs)
-        dist = tree.dist[list(target)]
-        j = int(np.argmin(dist))
-        if not np.isfinite(dist[j]):
+        leg = _leg(cn, current, target, costs)
+        if leg is None:
             return None
-        legs.append(path_edges(cn, tree, int(target[j])))
-        current = (int(target[j]),)
+        legs.append(leg[0])
+        current = (leg[1],)
     return legs
+
+
+def _leg(
+    cn: CompiledNetwork, sources: Sequence[int], targets: Sequence[int], costs: FloatArray
+) -> tuple[npt.NDArray[np.int32], int] | None:
+    """Edges of the cheapest path from the nearest source to the nearest target, and that target.
+
+    A cached cost vector (:func:`routing.edge_costs`) is searched on its contracted graph
+    (:mod:`routing.contract`), any other with one Dijkstra over the whole graph; both give the
+    path of a Dijkstra from the sources.
+    """
+    if cacheable(costs):
+        leg = shortest_leg(cn, sources, targets, costs)
+        return None if leg is None else (leg.edges, leg.target)
+    tree = shortest_path_tree(cn, sources, costs)
+    dist = tree.dist[list(targets)]
+    j = int(np.argmin(dist))
+    if not np.isfinite(dist[j]):
+        return None
+    return path_edges(cn, tree, int(targets[j])), int(targets[j])
 
 
 def _stop_place(cn: CompiledNetwork, poi_id: str) -> Place:
@@ -195,12 +218,12 @@ def _alternatives(
 def _itinerary(
     cn: CompiledNetwork, req: RouteRequest, echo: dict[str, Any], legs: Legs, places: Sequence[Place], stop_rows: list[dict[str, Any]]
 ) -> Itinerary:
-    edges = np.concatenate(legs) if legs else np.zeros(0, dtype=np.int64)
+    edges = np.concatenate(legs, dtype=np.int64) if legs else np.zeros(0, dtype=np.int64)
     if edges.size == 0:
         raise InvalidRequestError("départ et arrivée identiques : l'itinéraire est vide")
     first, last = places[0], places[-1]
     parks = [first.id if first.kind == "park" else "", last.id if last.kind == "park" else ""]
-    return build_itinerary(
+    return assemble_itinerary(  # the legs of the searches follow each other
         cn, edges, profile=req.profile, request=echo, options=req.cost_options(),
         along=req.along, stops=stop_rows, parks=parks,
     )

@@ -11,6 +11,11 @@ def fr_number(value: float, decimals: int = 1) -> str:
     >>> fr_number(3.24), fr_number(2.0), fr_number(12345.678, 0), fr_number(-0.04)
     ('3,2', '2', '12\u202f346', '0')
     """
+    if -999.0 < value < 999.0:  # the common case: no thousands separator
+        text = f"{value:.{decimals}f}"
+        if decimals:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text.replace(".", ",")
     if not math.isfinite(value):
         return str(value)
     text = f"{value:,.{decimals}f}"
@@ -30,8 +35,11 @@ def fr_distance(metres: float) -> str:
     if metres < 10:
         return f"{fr_number(metres, 0)} m"
     if metres < 995:
-        return f"{fr_number(round(metres / 10) * 10, 0)} m"
+        return f"{round(metres / 10) * 10} m"  # an int from 10 to 990: fr_number(., 0) is str()
     km = metres / 1000.0
+    if km < 99.0:  # fr_number(km, 1) without the general case: one decimal, no thousands
+        text = f"{km:.1f}"
+        return f"{text[:-2] if text[-1] == '0' else text.replace('.', ',')} km"
     return f"{fr_number(km, 0 if km >= 100 else 1)} km"
 
 

@@ -41,6 +41,17 @@ def to_projected(
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
+def project_point(lon: float, lat: float, *, crs: str = CRS) -> tuple[float, float]:
+    """Projected coordinates of one point (as :func:`to_projected`, without the arrays).
+
+    >>> x, y = project_point(2.803, 50.421)
+    >>> round(x), round(y)
+    (685980, 7035957)
+    """
+    x, y = transformer(WGS84, crs).transform(float(lon), float(lat))
+    return float(x), float(y)
+
+
 def bearing(dx: float, dy: float) -> float:
     """Compass bearing in degrees (0 = north, 90 = east) of a planar vector.
 

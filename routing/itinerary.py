@@ -27,7 +27,7 @@ from parcs._errors import InvalidRequestError
 from parcs.schema import KINDS, POI_CATEGORIES
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
-from routing.directions import Step, directions, directions_text
+from routing.directions import Step, directions_text, path_directions
 from routing.fmt import fr_distance, fr_number
 
 try:
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - the elevation module is part of the re
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "build_itinerary", "pois_along"]
+__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "build_itinerary", "pois_along"]
 
 #: Most points of an elevation profile.
 MAX_PROFILE_POINTS = 500
@@ -140,16 +140,39 @@ class Itinerary:
         }
 
 
-def _gather(offsets: IntArray, edges: IntArray, lengths: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Indices into a flat per-edge array along a path (junction duplicates dropped) and the
-    route distance offset of each."""
-    starts = offsets[edges].copy()
-    starts[1:] += 1
-    counts = offsets[edges + 1] - starts
-    before = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    idx = np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
-    cum = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
-    return idx, np.repeat(cum, counts)
+def _tails(offsets: IntArray) -> tuple[IntArray, IntArray]:
+    """First index and count of every edge's items but its first one (read-only)."""
+    start, count = offsets[:-1] + 1, np.diff(offsets) - 1
+    start.flags.writeable = count.flags.writeable = False
+    return start, count
+
+
+def _edge_tails(cn: CompiledNetwork) -> tuple[tuple[IntArray, IntArray], tuple[IntArray, IntArray]]:
+    """:func:`_tails` of the profiles and of the geometries (cached on the network)."""
+    return cn.cached(("edge_tails",), lambda: (_tails(cn.prof_offsets), _tails(cn.geom_offsets)))
+
+
+def _gather_index(tails: tuple[IntArray, IntArray], edges: IntArray) -> tuple[IntArray, IntArray]:
+    """Indices into a flat per-edge array along a path (junctions once: every edge but the
+    first one without its first item), and how many of them each edge gives."""
+    starts, counts = tails[0][edges], tails[1][edges]
+    starts[0] -= 1
+    counts[0] += 1
+    shift = starts + counts
+    shift -= counts.cumsum()
+    idx = shift.repeat(counts)
+    idx += np.arange(idx.size)
+    return idx, counts
+
+
+def _profile(cn: CompiledNetwork, edges: IntArray, lengths: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Distance along the path and elevation of its profile samples (junctions once)."""
+    idx, counts = _gather_index(_edge_tails(cn)[0], edges)
+    start = np.zeros(lengths.size)  # route distance at the start of each edge
+    lengths[:-1].cumsum(out=start[1:])
+    d = cn.prof_d[idx]
+    d += start.repeat(counts)
+    return d, cn.prof_z[idx]
 
 
 def turning_points(z: npt.ArrayLike) -> FloatArray:
@@ -165,11 +188,17 @@ def turning_points(z: npt.ArrayLike) -> FloatArray:
     a = np.asarray(z, dtype=float)
     if a.size < 3:
         return a
-    a = np.concatenate([a[:1], a[1:][np.diff(a) != 0]])
+    keep = np.empty(a.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:] - a[:-1], 0, out=keep[1:])
+    a = a[keep]
     if a.size < 3:
         return a
-    s = np.sign(np.diff(a))
-    return np.concatenate([a[:1], a[1:-1][s[1:] != s[:-1]], a[-1:]])
+    s = np.sign(a[1:] - a[:-1])
+    keep = np.empty(a.size, dtype=bool)
+    keep[0] = keep[-1] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:-1])
+    return a[keep]
 
 
 def _climb(cn: CompiledNetwork, z: FloatArray, edges: IntArray) -> tuple[float, float]:
@@ -191,11 +220,19 @@ def window_grade(d: FloatArray, z: FloatArray, *, window: float) -> float:
     total = float(d[-1] - d[0]) if d.size else 0.0
     if total <= window:
         return max(float(z[-1] - z[0]) / window, 0.0) if d.size > 1 else 0.0
-    head = d <= d[-1] - window
-    tail = d >= d[0] + window
-    rise_head = np.interp(d[head] + window, d, z) - z[head]
-    rise_tail = z[tail] - np.interp(d[tail] - window, d, z)
-    return max(float(rise_head.max(initial=0.0)), float(rise_tail.max(initial=0.0)), 0.0) / window
+    last_start, first_end = d[-1] - window, d[0] + window
+    if np.logical_and.reduce(d[1:] >= d[:-1]):  # sorted: the windows are a prefix and a suffix
+        d_head = d[: d.searchsorted(last_start, side="right")]
+        z_head = z[: d_head.size]
+        k = int(d.searchsorted(first_end, side="left"))
+        d_tail, z_tail = d[k:], z[k:]
+    else:
+        head, tail = d <= last_start, d >= first_end
+        d_head, z_head, d_tail, z_tail = d[head], z[head], d[tail], z[tail]
+    rise_head = np.interp(d_head + window, d, z) - z_head
+    rise_tail = z_tail - np.interp(d_tail - window, d, z)
+    top = max(float(np.maximum.reduce(rise_head, initial=0.0)), float(np.maximum.reduce(rise_tail, initial=0.0)))
+    return max(top, 0.0) / window
 
 
 def _max_grade(cn: CompiledNetwork, d: FloatArray, z: FloatArray) -> float:
@@ -204,20 +241,26 @@ def _max_grade(cn: CompiledNetwork, d: FloatArray, z: FloatArray) -> float:
 
 
 def _decimate(d: FloatArray, z: FloatArray, limit: int = MAX_PROFILE_POINTS) -> FloatArray:
+    """``(distance, elevation)`` rows, at most ``limit`` samples evenly spread (ends kept)."""
     if d.size > limit:
-        keep = np.linspace(0, d.size - 1, limit).round().astype(np.int64)  # strictly increasing
+        at = np.arange(limit, dtype=float) * ((d.size - 1) / (limit - 1))  # np.linspace(0, size - 1)
+        at[-1] = d.size - 1
+        keep = at.round().astype(np.int64)  # strictly increasing
         d, z = d[keep], z[keep]
-    return np.column_stack([d, z])
+    out = np.empty((d.size, 2))
+    out[:, 0] = d
+    out[:, 1] = z
+    return out
 
 
 def _km_by(codes: npt.NDArray[Any], vocab: tuple[str, ...], lengths: FloatArray) -> dict[str, float]:
-    sums = np.bincount(codes.astype(np.int64), weights=lengths, minlength=len(vocab))
-    return {vocab[i]: float(s) / 1000.0 for i, s in enumerate(sums) if s > 0}
+    sums = np.bincount(codes, weights=lengths, minlength=len(vocab)).tolist()
+    return {vocab[i]: s / 1000.0 for i, s in enumerate(sums) if s > 0}
 
 
 def _parks_crossed(cn: CompiledNetwork, edges: IntArray, extra: Sequence[str]) -> tuple[dict[str, str], ...]:
     seen: dict[str, str] = {}
-    by_id = {p.id: p.name for p in cn.parks}
+    by_id = cn.cached(("park_names",), lambda: {p.id: p.name for p in cn.parks})
     codes = cn.edge_park[edges]
     ids = [cn.parks[i].id for i in dict.fromkeys(codes[codes >= 0].tolist())]
     for pid in [*extra[:1], *ids, *extra[1:]]:
@@ -296,7 +339,7 @@ def _check_path(cn: CompiledNetwork, edges: IntArray) -> None:
         raise InvalidRequestError("an itinerary needs at least one edge")
     if edges.min() < 0 or edges.max() >= cn.n_edges:
         raise InvalidRequestError("edge index out of range")
-    if np.any(cn.edge_v[edges[:-1]] != cn.edge_u[edges[1:]]):
+    if np.not_equal(cn.edge_v[edges[:-1]], cn.edge_u[edges[1:]]).any():
         raise InvalidRequestError("the edges do not form a path (an edge does not start where the previous one ends)")
 
 
@@ -340,18 +383,70 @@ def build_itinerary(
     """
     e = np.asarray(edge_idx_sequence, dtype=np.int64)
     _check_path(cn, e)
-    options = options or CostOptions(profile)
+    return assemble_itinerary(
+        cn, e, profile=profile, request=request, options=options, along=along, stops=stops, parks=parks
+    )
+
+
+def assemble_itinerary(
+    cn: CompiledNetwork,
+    e: IntArray,
+    *,
+    profile: str = "walk",
+    request: Mapping[str, Any] | None = None,
+    options: CostOptions | None = None,
+    along: Sequence[tuple[str, float]] = (),
+    stops: Sequence[Mapping[str, Any]] = (),
+    parks: Sequence[str] = (),
+) -> Itinerary:
+    """:func:`build_itinerary` of a path known to be valid (an ``int64`` array of consecutive
+    edges, as the searches return them): the same itinerary, without checking the path."""
     lengths = cn.edge_length[e]
-    pidx, pbase = _gather(cn.prof_offsets, e, lengths)
-    d = cn.prof_d[pidx] + pbase
-    z = cn.prof_z[pidx]
-    gidx, _ = _gather(cn.geom_offsets, e, lengths)
+    d, z = _profile(cn, e, lengths)
+    gidx, _ = _gather_index(_edge_tails(cn)[1], e)
+    fig = _figures(cn, e, lengths, d, z, profile=profile, options=options or _plain_options(profile))
+    nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]])
+    flat = e.tolist()
+    req = dict(request or {})
+    return Itinerary(
+        **fig,
+        parks_crossed=_parks_crossed(cn, e, list(parks)),
+        pois_along=pois_along(cn, cn.geom_x[gidx], cn.geom_y[gidx], list(along)) if along else (),
+        profile_points=_decimate(d, z),
+        directions=path_directions(cn, e, flat),
+        coords=_vertex_table(cn)[gidx],
+        edge_ids=tuple(flat), node_ids=tuple(cn.node_id[nodes].tolist()),
+        stops=_stops(cn, e, stops), request=req, warnings=_warnings(cn, fig, req),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _plain_options(profile: str) -> CostOptions:
+    """The plain options of a profile (immutable, so shared)."""
+    return CostOptions(profile)
+
+
+def _vertex_table(cn: CompiledNetwork) -> FloatArray:
+    """``(lon, lat, elevation)`` of every geometry vertex (cached on the network, read-only)."""
+
+    def make() -> FloatArray:
+        out = np.column_stack([cn.geom_lon, cn.geom_lat, cn.geom_z])
+        out.flags.writeable = False
+        return out
+
+    return cn.cached(("vertex_table",), make)
+
+
+def _figures(
+    cn: CompiledNetwork, e: IntArray, lengths: FloatArray, d: FloatArray, z: FloatArray, *, profile: str, options: CostOptions
+) -> dict[str, Any]:
+    """The figures of a path: distance, duration, cost, climb, grade, km by kind and surface."""
     climb, descent = _climb(cn, z, e)
     kinds = _km_by(cn.edge_kind[e], cn.kinds, lengths)
     green = sum(v for k, v in kinds.items() if k in KINDS and KINDS[k].greenway)
     total = float(lengths.sum())
     planned = float(lengths[cn.edge_status[e] == cn.statuses.index("planned")].sum()) / 1000 if "planned" in cn.statuses else 0.0
-    fig: dict[str, Any] = {
+    return {
         "profile": profile, "distance_m": total,
         "duration_s": float(edge_times(cn, profile)[e].sum()),
         "cost": float(edge_costs(cn, options)[e].sum()),
@@ -361,18 +456,6 @@ def build_itinerary(
         "greenway_share": green * 1000 / total if total > 0 else 0.0,
         "connector_km": kinds.get("connector", 0.0), "planned_km": planned,
     }
-    nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]])
-    req = dict(request or {})
-    return Itinerary(
-        **fig,
-        parks_crossed=_parks_crossed(cn, e, list(parks)),
-        pois_along=pois_along(cn, cn.geom_x[gidx], cn.geom_y[gidx], list(along)),
-        profile_points=_decimate(d, z),
-        directions=directions(cn, e.tolist()),
-        coords=np.column_stack([cn.geom_lon[gidx], cn.geom_lat[gidx], cn.geom_z[gidx]]),
-        edge_ids=tuple(e.tolist()), node_ids=tuple(cn.node_id[nodes].tolist()),
-        stops=_stops(cn, e, stops), request=req, warnings=_warnings(cn, fig, req),
-    )
 
 
 def _stops(cn: CompiledNetwork, edges: IntArray, stops: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:

@@ -33,12 +33,19 @@ from shapely.geometry import Point
 from parcs._errors import InvalidRequestError, OutOfAreaError, UnknownPlaceError
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance
-from routing.geo import CRS, to_projected
+from routing.geo import CRS, project_point, to_projected
 
 __all__ = ["MAX_SNAP_M", "Place", "normalize", "resolve_place"]
 
 #: Farthest a coordinate may lie from the network (m).
 MAX_SNAP_M = 1000.0
+#: Side of the cells of the nearest-node grid (m), and how many rings of cells are searched.
+GRID_M = 250.0
+GRID_RINGS = 4
+#: Side of the cells that classify points inside or outside the perimeter (m), and the margin
+#: around a cell that must lie on the same side.
+COVER_M = 1000.0
+COVER_MARGIN_M = 1.0
 _COORD = re.compile(r"^\s*([^,;\s]+)\s*[,;\s]\s*([^,;\s]+)\s*$")
 
 
@@ -112,7 +119,7 @@ def _parse_coords(text: Any) -> tuple[float, float] | None:
         if not m:
             return None
         parts: Sequence[Any] = m.groups()
-    elif isinstance(text, Sequence) and len(text) == 2:
+    elif isinstance(text, (tuple, list, Sequence)) and len(text) == 2:  # tuple first: no ABC check
         parts = text
     else:
         return None
@@ -135,6 +142,107 @@ def _main_tree(cn: CompiledNetwork) -> tuple[cKDTree, np.ndarray]:
         return cKDTree(np.column_stack([cn.node_x[nodes], cn.node_y[nodes]])), nodes
 
     return cn.cached(("main_tree",), make)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The main component's nodes ``(node, x, y)`` bucketed in square cells of ``size`` metres:
+    ``cells`` by cell, ``blocks`` by the 3 x 3 cells around a cell."""
+
+    x0: float
+    y0: float
+    size: float
+    cells: Mapping[tuple[int, int], list[tuple[int, float, float]]]
+    blocks: Mapping[tuple[int, int], list[tuple[int, float, float]]]
+
+
+def _grid(cn: CompiledNetwork) -> _Grid:
+    def make() -> _Grid:
+        _, nodes = _main_tree(cn)
+        xs, ys = cn.node_x[nodes].tolist(), cn.node_y[nodes].tolist()
+        x0, y0 = (min(xs), min(ys)) if xs else (0.0, 0.0)
+        cells: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+        for node, x, y in zip(nodes.tolist(), xs, ys, strict=True):
+            cells.setdefault((int((x - x0) // GRID_M), int((y - y0) // GRID_M)), []).append((node, x, y))
+        blocks: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+        for (cx, cy), items in cells.items():
+            for dx, dy in _RINGS[0] + _RINGS[1]:
+                blocks.setdefault((cx + dx, cy + dy), []).extend(items)
+        return _Grid(x0, y0, GRID_M, cells, blocks)
+
+    return cn.cached(("node_grid",), make)
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """The perimeter's bounding box cut in square cells of ``size`` metres, each marked 1 when
+    it lies inside the perimeter with a margin, 0 when outside with a margin, -1 otherwise."""
+
+    bounds: tuple[float, float, float, float]
+    size: float
+    state: list[list[int]]
+
+
+def _cover(cn: CompiledNetwork) -> _Cover:
+    def make() -> _Cover:
+        x0, y0, x1, y1 = shapely.bounds(cn.perimeter).tolist()
+        nx, ny = max(int((x1 - x0) // COVER_M) + 1, 1), max(int((y1 - y0) // COVER_M) + 1, 1)
+        ix, iy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+        lo_x, lo_y = x0 + ix.ravel() * COVER_M, y0 + iy.ravel() * COVER_M
+        m = COVER_MARGIN_M
+        cells = shapely.box(lo_x - m, lo_y - m, lo_x + COVER_M + m, lo_y + COVER_M + m)
+        inside = shapely.contains_properly(cn.perimeter, cells)
+        outside = ~shapely.intersects(cn.perimeter, cells)  # disjoint, with the prepared geometry
+        state = np.where(inside, 1, np.where(outside, 0, -1)).reshape(nx, ny)
+        return _Cover((x0, y0, x1, y1), COVER_M, state.tolist())
+
+    return cn.cached(("perimeter_cover",), make)
+
+
+def inside_perimeter(cn: CompiledNetwork, x: float, y: float) -> bool:
+    """``shapely.contains_xy(cn.perimeter, x, y)``, answered from :func:`_cover` away from the
+    perimeter's boundary."""
+    c = _cover(cn)
+    x0, y0, x1, y1 = c.bounds
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        return bool(shapely.contains_xy(cn.perimeter, x, y)) if math.isnan(x) or math.isnan(y) else False
+    state = c.state[int((x - x0) // c.size)][int((y - y0) // c.size)]
+    return state == 1 if state >= 0 else bool(shapely.contains_xy(cn.perimeter, x, y))
+
+
+def _ring(k: int) -> list[tuple[int, int]]:
+    """Cell offsets at Chebyshev distance ``k``."""
+    return [(dx, dy) for dx in range(-k, k + 1) for dy in range(-k, k + 1) if max(abs(dx), abs(dy)) == k]
+
+
+_RINGS = [_ring(k) for k in range(GRID_RINGS + 1)]
+
+
+def nearest_node(cn: CompiledNetwork, x: float, y: float) -> tuple[float, int]:
+    """The node of the main component nearest a projected point and its distance (m);
+    ``(inf, -1)`` when the component is empty.
+
+    The cells around the point are searched ring by ring (a node in ring ``k + 1`` is at least
+    ``k`` cells away; rings 0 and 1 at once), the KD-tree beyond :data:`GRID_RINGS` rings. Same
+    node and distance as ``cKDTree.query`` (no two nodes share a position).
+    """
+    g = _grid(cn)
+    finite = math.isfinite(x) and math.isfinite(y)
+    cx, cy = (int((x - g.x0) // g.size), int((y - g.y0) // g.size)) if finite else (0, 0)
+    best, node = math.inf, -1
+    for k in range(1, GRID_RINGS + 1 if finite else 1):
+        for dx, dy in _RINGS[k] if k > 1 else ((0, 0),):
+            for n, px, py in (g.cells if k > 1 else g.blocks).get((cx + dx, cy + dy), ()):
+                d2 = (x - px) * (x - px) + (y - py) * (y - py)
+                if d2 < best:
+                    best, node = d2, n
+        if node >= 0 and best < (k * g.size) ** 2 * (1 - 1e-9):
+            return math.sqrt(best), node
+    tree, nodes = _main_tree(cn)
+    if not nodes.size:
+        return math.inf, -1
+    d, i = tree.query((x, y))
+    return float(d), int(nodes[int(i)])
 
 
 def _edge_tree(cn: CompiledNetwork) -> tuple[shapely.STRtree, np.ndarray]:
@@ -161,11 +269,9 @@ def network_distance(cn: CompiledNetwork, x: float, y: float) -> tuple[float, in
 def _snap(cn: CompiledNetwork, x: float, y: float, max_snap_m: float) -> tuple[int, float]:
     """The node a point is routed from: the nearest node of the main component when within
     ``max_snap_m``, else the nearer end of the nearest edge."""
-    tree, nodes = _main_tree(cn)
-    if nodes.size:
-        d, i = tree.query([x, y])
-        if d <= max_snap_m:
-            return int(nodes[int(i)]), float(d)
+    d, node = nearest_node(cn, x, y)
+    if d <= max_snap_m:
+        return node, d
     _, e = network_distance(cn, x, y)
     ends = [int(cn.edge_u[e]), int(cn.edge_v[e])]
     dists = [math.hypot(cn.node_x[n] - x, cn.node_y[n] - y) for n in ends]
@@ -175,10 +281,9 @@ def _snap(cn: CompiledNetwork, x: float, y: float, max_snap_m: float) -> tuple[i
 
 def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float) -> Place:
     crs = str(cn.info.get("crs", CRS))
-    xa, ya = to_projected([lon], [lat], crs=crs)
-    x, y = float(xa[0]), float(ya[0])
+    x, y = project_point(lon, lat, crs=crs)
     label = f"{lat:.5f},{lon:.5f}"
-    if not shapely.contains_xy(cn.perimeter, x, y):
+    if not inside_perimeter(cn, x, y):
         out = float(cn.perimeter.distance(Point(x, y)))
         sx, sy = to_projected([lat], [lon], crs=crs)
         hint = " ; latitude et longitude inversées ?" if shapely.contains_xy(cn.perimeter, float(sx[0]), float(sy[0])) else ""
@@ -186,10 +291,9 @@ def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float)
             f"{label} est hors du périmètre du Pôle métropolitain de l'Artois "
             f"(à {fr_distance(out)} de sa limite){hint}"
         )
-    tree, nodes = _main_tree(cn)
-    near, i = tree.query([x, y]) if nodes.size else (math.inf, 0)
+    near, node = nearest_node(cn, x, y)
     if near <= max_snap_m:  # a node that close: the network is at least that close
-        node, snap = int(nodes[int(i)]), float(near)
+        snap = near
     else:
         dist, _ = network_distance(cn, x, y)
         if dist > max_snap_m:
