@@ -6,12 +6,23 @@ on ways travelled twice is reported), prefers greenways like routes do (same cos
 profile, ``max_grade``, ``avoid``, ``prefer``), stays under ``max_climb``, and passes through the
 requested parks or POIs (in the order that makes the best loop) and by a POI of ``via_category``.
 
-Method (see :mod:`routing.loops_search` and :mod:`routing.loops_engine`): Dijkstra trees over the
-compiled arrays measure every node's outward and return length at once; a free turning point
-``A`` is chosen among all nodes so that the skeleton through it is ~70 % of the target, spread over
-the compass; the return leg is penalised on the ways already used and closed through a second
-free point ``B`` chosen, again among all nodes, to bring the loop to the target; loops are scored
-(length error, overlap, cost per km, climb, parks and POIs) and the best diverse variants kept
+Method (see :mod:`routing.loops_search`, :mod:`routing.loops_cycles` and
+:mod:`routing.loops_engine`), in two complementary searches over the compiled arrays:
+
+- *triangles*: Dijkstra trees measure every node's outward and return length at once; a free
+  turning point ``A`` is chosen among all nodes so that the skeleton through it is ~70 % of the
+  target, spread over the compass; the return leg is penalised on the ways already used and
+  closed through a second free point ``B`` chosen, again among all nodes, to bring the loop to
+  the target (this search also threads the through places);
+- *cycles*: the cheapest pairs of way-disjoint paths from the start to turning points spread
+  over the compass (Suurballe: only the ways that must be, like the start's dead-end spur, are
+  travelled twice), then *ears* fit every promising loop to the target: cycles hooked on it
+  (filling what it misses), stretches replaced by longer or shorter detours that retrace
+  nothing, closed stretches cut off, out-and-backs for the last metres — every option of one
+  ear predicted at once from one multi-source Dijkstra, the best built, in a small beam search.
+
+Loops are scored (length error, overlap, cost per km, parks and POIs; :data:`routing.loops_cycles.
+ERR_WEIGHT`, :data:`routing.loops_cycles.COST_WEIGHT`) and the best diverse variants kept
 (pairwise shared length at most :data:`MAX_SHARED`). Random waypoints are never used alone: the
 seeded generator only breaks ties between equivalent turning points, so ``seed`` makes the answer
 reproducible.
@@ -38,6 +49,7 @@ from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
+from routing.loops_cycles import COST_WEIGHT, ERR_WEIGHT
 from routing.loops_engine import LoopGraph, overlap_floor, shared_share
 from routing.loops_search import MAX_THROUGH, Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
@@ -395,7 +407,7 @@ def _score(lg: LoopGraph, c: Candidate, request: LoopRequest, ref: float, poi_no
     pois = int(np.isin(poi_nodes, nodes).sum())
     parks = np.unique(lg.cn.edge_park[list(c.edges)])
     n_parks = int((parks >= 0).sum())
-    return 3.0 * err + c.overlap + 0.6 * (ratio / ref - 1.0) - 0.01 * min(pois, 10) - 0.03 * n_parks
+    return ERR_WEIGHT * err + c.overlap + COST_WEIGHT * (ratio / ref - 1.0) - 0.01 * min(pois, 10) - 0.03 * n_parks
 
 
 def _select(

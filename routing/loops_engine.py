@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -194,13 +195,18 @@ class MeasuredTree:
         return out if self.reverse else out[::-1]
 
 
-def accumulate(pred: IntArray, values: FloatArray) -> FloatArray:
+def accumulate(pred: IntArray, values: npt.NDArray[np.floating[Any]] | npt.NDArray[np.complexfloating[Any, Any]]) -> npt.NDArray[Any]:
     """Sum of ``values`` along every tree path (pointer jumping; ``pred = -1`` at roots).
+
+    ``values`` has one row per node: a vector (complex to sum two at once, as fast as one), or a
+    matrix (several columns, slower).
 
     >>> accumulate(np.array([-1, 0, 1, 1]), np.array([0.0, 1.0, 2.0, 5.0])).tolist()
     [0.0, 1.0, 3.0, 6.0]
+    >>> accumulate(np.array([-1, 0]), np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
+    [[1.0, 2.0], [4.0, 6.0]]
     """
-    acc = values.astype(float).copy()
+    acc = np.array(values, dtype=np.result_type(values.dtype, np.float64))
     par = pred.astype(np.int64).copy()
     live = np.flatnonzero(par >= 0)
     while live.size:
@@ -453,16 +459,55 @@ def way_blocks(lg: LoopGraph) -> tuple[IntArray, BoolArray]:
     return block, usable
 
 
-def overlap_floor(lg: LoopGraph, start: int, length: float) -> float:
-    """A lower bound of the overlap of any loop of ``length`` metres from ``start``.
+def shortest_lollipop(lg: LoopGraph, start: int) -> float:
+    """Length (m) of the shortest closed walk from ``start`` that travels some way only once.
+
+    The ways a closed walk travels an odd number of times have an even degree at every node, so
+    when there are any they hold a cycle ``C``, and the walk is at least ``|C| + 2 d(start, C)``
+    long (a *lollipop*). The least of these is ``min d(a) + len(a, b) + d(b)`` over the ways
+    ``(a, b)`` off a shortest-path tree from the start (lengths, usable ways both ways round);
+    ``inf`` when the start reaches no cycle.
+    """
+    cn = lg.cn
+    _, usable = way_blocks(lg)
+    _, first = np.unique(lg.way, return_index=True)
+    first = first[usable[lg.way[first]]]
+    u, v = cn.edge_u[first].astype(np.int64), cn.edge_v[first].astype(np.int64)
+    w = cn.edge_length[first].astype(float)
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((w, hi, lo))
+    lo, hi, w = lo[order], hi[order], w[order]
+    cheapest = np.ones(lo.size, dtype=bool)
+    cheapest[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    cheapest &= lo != hi
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import dijkstra as sp_dijkstra
+
+    n = cn.n_nodes
+    mat = coo_array((w[cheapest], (lo[cheapest], hi[cheapest])), shape=(n, n)).tocsr()
+    dist, pred = sp_dijkstra(mat, directed=False, indices=int(start), return_predecessors=True)
+    tree = cheapest & ((pred[lo] == hi) | (pred[hi] == lo))
+    closing = dist[lo] + w + dist[hi]
+    closing = closing[~tree & np.isfinite(closing)]
+    return float(closing.min()) if closing.size else float("inf")
+
+
+def overlap_floor(lg: LoopGraph, start: int, length: float, *, tolerance: float = 0.0) -> float:
+    """A lower bound of the overlap of any loop of ``length`` metres from ``start`` (or of any
+    length within ``tolerance``, relative, of it).
 
     A closed walk crosses every bridge (way whose removal disconnects the network) an even number
     of times, so only the 2-edge-connected blocks can be travelled once. With ``d(b)`` the bridge
     length between the start and block ``b`` and ``len(b)`` its length, a loop reaching the blocks
     within ``D`` of bridges retraces at least ``2 D`` and travels at most the sum of their lengths
-    once; the bound is ``1 - max_D min(length - 2 D, sum len(b) for d(b) <= D) / length``. It is
-    optimistic (a block may hold no closed trail of the right length), never pessimistic.
+    once; the bound is ``1 - max_D min(length - 2 D, sum len(b) for d(b) <= D) / length``. And
+    when the :func:`shortest_lollipop` is longer than the loop, the loop travels every way twice
+    (bound 1). It is optimistic (a block may hold no closed trail of the right length), never
+    pessimistic.
     """
+    low, high = length * (1.0 - tolerance), length * (1.0 + tolerance)
+    if shortest_lollipop(lg, start) > high * (1.0 + 1e-9) + 1e-6:  # rounding of the sums
+        return 1.0
     cn = lg.cn
     block, usable = way_blocks(lg)
     e_block = block[lg.way]
@@ -484,10 +529,12 @@ def overlap_floor(lg: LoopGraph, start: int, length: float) -> float:
         b = int(e_block[e])
         d_block[b] = min(d_block.get(b, np.inf), float(dist[cn.edge_u[e]]))
         size[b] = size.get(b, 0.0) + float(cn.edge_length[e]) / 2.0
-    best = 0.0
+    best = 0.0  # most share travelled once
     for depth in sorted(set(d_block.values())):
-        if 2 * depth >= length:
+        if 2 * depth >= high:
             break
         once = sum(size[b] for b, d in d_block.items() if d <= depth)
-        best = max(best, min(length - 2 * depth, once))
-    return float(np.clip(1.0 - best / length, 0.0, 1.0))
+        # min(x - 2 D, once) / x peaks where x - 2 D = once
+        for x in {low, high, float(np.clip(once + 2 * depth, low, high))}:
+            best = max(best, min(x - 2 * depth, once) / x)
+    return float(np.clip(1.0 - best, 0.0, 1.0))

@@ -15,6 +15,11 @@ waypoints are, in this order of construction:
 Without through places this is a triangle ``start -> A -> B -> start`` whose sides avoid each
 other. When nothing fits, a second round moves the turning points (farther when every loop was
 short, closer when every loop was long).
+
+Then :func:`cycle_search` adds the loops of :mod:`routing.loops_cycles`: way-disjoint pairs from
+the start through turning points at several shares of the target (:data:`PAIR_SHARES`, one per
+compass sector, on cycles), the ears of the start, and the best triangles, filled with hooked
+cycles when short and improved by ears.
 """
 
 from __future__ import annotations
@@ -28,6 +33,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routing.geo import bearing
+from routing.loops_cycles import (
+    ERR_WEIGHT,
+    POTENTIAL_WEIGHT,
+    Goal,
+    Tree,
+    Walk,
+    WayGraph,
+    disjoint_loop,
+    ear_options,
+    figures,
+    fill,
+    grow_tree,
+    improve,
+    walk_key,
+    way_graph,
+)
 from routing.loops_engine import (
     BoolArray,
     FloatArray,
@@ -60,6 +81,13 @@ REPAIRABLE = 0.3
 REPAIRS = 6
 #: Blocks (cycles) nearest the start whose nodes are tried as turning points.
 BLOCK_POINTS = 4
+#: Turning points of the disjoint-pair loops: shares of the target from the start.
+PAIR_SHARES = (0.22, 0.30, 0.38, 0.46)
+#: Premiums of a second traversal of a way in the disjoint pairs (cost factor on top of one).
+PREMIUMS = (0.5, 3.0, 20.0)
+#: Loops improved by ears; short loops filled with hooked cycles.
+IMPROVED = 6
+FILLED = 8
 
 
 @dataclass(frozen=True)
@@ -114,7 +142,7 @@ def make_candidate(lg: LoopGraph, edges: Sequence[int], waypoints: Sequence[int]
     e = np.asarray(edges, dtype=np.int64)
     cn = lg.cn
     return Candidate(
-        edges=tuple(int(x) for x in e),
+        edges=tuple(e.tolist()),
         waypoints=tuple(int(w) for w in waypoints),
         measure=float(lg.measure[e].sum()),
         length=float(cn.edge_length[e].sum()),
@@ -150,7 +178,7 @@ def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator) -> list[Candi
         found += _fit(ctx, seq, TURN_SHARE)
     found += _repairs(ctx, found)
     if _within(found, spec):
-        return found
+        return found + cycle_search(ctx, found)
     shares = TURN_SHARE_SHORT if all(c.measure < spec.target for c in found) else TURN_SHARE_LONG
     if found and not all(c.measure > spec.target for c in found) and shares is TURN_SHARE_LONG:
         shares = TURN_SHARE
@@ -158,7 +186,8 @@ def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator) -> list[Candi
     more: list[Candidate] = []
     for seq in skeletons:
         more += _fit(ctx, seq, shares, more=True)
-    return found + more + _repairs(ctx, more)
+    found += more + _repairs(ctx, more)
+    return found + cycle_search(ctx, found)
 
 
 def _within(found: Sequence[Candidate], spec: Spec) -> int:
@@ -391,8 +420,9 @@ def _branching(lg: LoopGraph) -> BoolArray:
     return np.asarray(deg >= 2, dtype=bool)
 
 
-def _by_sector(ctx: _Context, score: FloatArray, *, count: int) -> list[int]:
-    """Nodes by score, picked round-robin over compass sectors around the start."""
+def _by_sector(ctx: _Context, score: FloatArray, *, count: int, per_sector: int | None = None) -> list[int]:
+    """Nodes by score, picked round-robin over compass sectors around the start (at most
+    ``per_sector`` in each)."""
     cn, s = ctx.lg.cn, ctx.spec.start
     order = np.argsort(score, kind="stable")
     order = order[np.isfinite(score[order])]
@@ -402,7 +432,8 @@ def _by_sector(ctx: _Context, score: FloatArray, *, count: int) -> list[int]:
         sectors.setdefault(int(b // (360.0 / SECTORS)) % SECTORS, []).append(int(node))
     out: list[int] = []
     depth = 0
-    while len(out) < count and any(depth < len(v) for v in sectors.values()):
+    limit = per_sector if per_sector is not None else count
+    while len(out) < count and depth < limit and any(depth < len(v) for v in sectors.values()):
         for key in sorted(sectors, key=lambda k: score[sectors[k][0]]):
             if depth < len(sectors[key]) and len(out) < count:
                 out.append(sectors[key][depth])
@@ -444,3 +475,113 @@ def _insert(ctx: _Context, seq: tuple[int, ...], j: int, *, more: bool) -> list[
         if edges:
             found.append(make_candidate(lg, edges, (*seq[1:j + 1], turn, *seq[j + 1:-1])))
     return found
+
+
+# -- cycles -----------------------------------------------------------------------------------
+
+
+def cycle_search(ctx: _Context, found: Sequence[Candidate]) -> list[Candidate]:
+    """Loops from the cycle search (:mod:`routing.loops_cycles`), fitted to the target by ears.
+
+    Seeds (:func:`_seeds`) are filled with hooked cycles when short; the :data:`IMPROVED` most
+    promising (:func:`_promising`) are then improved by ears. Every loop met is returned.
+    """
+    lg, spec = ctx.lg, ctx.spec
+    g = way_graph(lg)
+    if not (np.any(g.a == spec.start) or np.any(g.b == spec.start)):
+        return []
+    seeds = _seeds(ctx, g, found)
+    if not seeds:
+        return []
+    ratio = min(figures(lg, g, w).cost / max(figures(lg, g, w).measure, 1e-9) for w, _ in seeds.values())
+    goal = Goal(target=spec.target, groups=spec.groups, ratio=ratio)
+    short = [(w, p) for w, p in seeds.values() if figures(lg, g, w).measure < spec.target * (1 - spec.tolerance)]
+    for walk, points in _promising(lg, g, short, goal, count=FILLED):
+        full = fill(g, walk, goal)
+        if full is not None:
+            seeds.setdefault(walk_key(full), (full, points))
+    out = [_walk_candidate(lg, g, w, points) for w, points in seeds.values()]
+    seen = set(seeds)
+    for walk, points in _promising(lg, g, list(seeds.values()), goal):
+        out += [_walk_candidate(lg, g, w, points) for w, _ in improve(lg, g, walk, goal, seen=seen)]
+    return out
+
+
+def _seeds(ctx: _Context, g: WayGraph, found: Sequence[Candidate]) -> dict[bytes, tuple[Walk, tuple[int, ...]]]:
+    """The first loops of the cycle search, with their turning points, by :func:`walk_key`.
+
+    Disjoint-pair loops through the :func:`_pair_points`, at every premium of :data:`PREMIUMS`;
+    the best ears of the start itself (fundamental cycles of its tree, out-and-backs); the
+    :data:`IMPROVED` loops of ``found`` that retrace least and miss the target least.
+    """
+    lg, spec = ctx.lg, ctx.spec
+    s = spec.start
+    seeds: dict[bytes, tuple[Walk, tuple[int, ...]]] = {}
+    tree = grow_tree(g, s)
+    for q in _pair_points(ctx, g, tree):
+        for premium in PREMIUMS:
+            walk = disjoint_loop(g, tree, q, premium=premium)
+            if walk is not None and _keeps_groups(lg, walk.edges(g).tolist(), spec.groups):
+                seeds.setdefault(walk_key(walk), (walk, (q,)))
+    empty = Walk(s, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+    goal = Goal(target=spec.target, groups=spec.groups)
+    for walk in ear_options(g, empty, goal, picks=((ERR_WEIGHT, IMPROVED, np.inf),)):
+        seeds.setdefault(walk_key(walk), (walk, ()))
+    for cand in sorted(found, key=lambda c: c.overlap + abs(c.measure - spec.target) / spec.target)[:IMPROVED]:
+        walk = g.walk(s, cand.edges)
+        if walk is not None:
+            seeds.setdefault(walk_key(walk), (walk, cand.waypoints))
+    return seeds
+
+
+def _promising(
+    lg: LoopGraph, g: WayGraph, seeds: list[tuple[Walk, tuple[int, ...]]], goal: Goal, *,
+    count: int = 0,
+) -> list[tuple[Walk, tuple[int, ...]]]:
+    """The ``count`` (default :data:`IMPROVED`) seeds worth improving: half the best by score,
+    half the best by *potential* (a loop that retraces little grows or shrinks by ears, so its
+    length error weighs less)."""
+    count = count or IMPROVED
+    figs = [figures(lg, g, w) for w, _ in seeds]
+    by_score = np.argsort([f.score(goal) for f in figs], kind="stable")
+    by_potential = np.argsort([f.score(goal, err_weight=POTENTIAL_WEIGHT) for f in figs], kind="stable")
+    half = (count + 1) // 2
+    picks = list(dict.fromkeys([*by_score[:half].tolist(), *by_potential.tolist()]))[:count]
+    return [seeds[i] for i in picks]
+
+
+def _walk_candidate(lg: LoopGraph, g: WayGraph, walk: Walk, points: tuple[int, ...]) -> Candidate:
+    """A candidate of a walk; without turning points, the node halfway round stands for one."""
+    if not points:
+        cum = np.cumsum(walk.measures(g))
+        half = int(np.searchsorted(cum, cum[-1] / 2.0))
+        points = (int(walk.nodes(g)[min(half + 1, walk.ways.size)]),)
+    return make_candidate(lg, walk.edges(g).tolist(), points)
+
+
+def _pair_points(ctx: _Context, g: WayGraph, tree: Tree) -> list[int]:
+    """Turning points of the disjoint-pair loops.
+
+    With one through group: its members that suit the loop. Otherwise, for every share of
+    :data:`PAIR_SHARES`, the nodes whose tree measure from the start is within 4 % of the target
+    of that share of it, on a cycle (a way that is no bridge) when possible, one per compass
+    sector: the cheapest per measure, with a little seeded jitter.
+    """
+    spec = ctx.spec
+    if len(spec.groups) == 1:
+        return _group_choices(ctx, spec.groups[0])
+    if spec.groups:
+        return []
+    block, _ = way_blocks(ctx.lg)
+    on_cycle = np.zeros(g.n, dtype=bool)
+    cyc = block[ctx.lg.way[g.ab]] >= 0
+    on_cycle[g.a[cyc]] = on_cycle[g.b[cyc]] = True
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rank = tree.dist / tree.meas + ctx.rng.uniform(0.0, 0.02, g.n)
+    out: list[int] = []
+    for share in PAIR_SHARES:
+        band = np.isfinite(tree.meas) & (np.abs(tree.meas - share * spec.target) <= 0.04 * spec.target)
+        if (band & on_cycle).any():
+            band &= on_cycle
+        out += _by_sector(ctx, np.where(band, rank, np.inf), count=SECTORS, per_sector=1)
+    return list(dict.fromkeys(out))

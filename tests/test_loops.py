@@ -21,7 +21,14 @@ from parcs.cli.main import main as cli_main
 from routing.compiled import CompiledNetwork, compile_network, save_compiled
 from routing.costs import CostOptions, edge_costs
 from routing.loops import LoopRequest, LoopResult, plan_loop
-from routing.loops_engine import LoopGraph, accumulate, overlap_floor, overlap_share, shared_share
+from routing.loops_engine import (
+    LoopGraph,
+    accumulate,
+    overlap_floor,
+    overlap_share,
+    shared_share,
+    shortest_lollipop,
+)
 from routing.loops_export import loop_geojson, loop_gpx, loop_lines
 
 GRID_SIZE = 16
@@ -98,12 +105,21 @@ def test_overlap_of_out_and_back_ring_and_lollipop(line: CompiledNetwork, ring: 
     assert shared_share(lr, around, spur_out) == 0.0
 
 
+RING = 48 * 2 * 1600.0 * math.sin(math.pi / 48)  # circumference of the ring network
+
+
 def test_overlap_floor_ring_and_line(ring: CompiledNetwork, line: CompiledNetwork) -> None:
     lr = LoopGraph(cn=ring, cost=edge_costs(ring, CostOptions("walk")), measure=ring.edge_length)
-    assert overlap_floor(lr, 0, 10000.0) == 0.0
+    assert overlap_floor(lr, 0, RING) == pytest.approx(0.0, abs=1e-9)
+    assert overlap_floor(lr, 0, RING + 100.0) == pytest.approx(100.0 / (RING + 100.0))
+    # a loop shorter than the ring cannot go round it: every way is travelled twice
+    assert overlap_floor(lr, 0, RING - 100.0) == 1.0
+    assert overlap_floor(lr, 0, RING - 100.0, tolerance=0.05) == 0.0
     # from the tip of a spur, 1 km of bridge must be walked both ways
     tip = ring.node_index(1001)
-    assert overlap_floor(lr, tip, 12000.0) == pytest.approx(2000.0 / 12000.0, abs=1e-6)
+    assert overlap_floor(lr, tip, 12100.0) == pytest.approx(1.0 - RING / 12100.0, abs=1e-6)
+    assert shortest_lollipop(lr, tip) == pytest.approx(RING + 2000.0)
+    assert overlap_floor(lr, tip, 12000.0) == 1.0  # too short to reach round the ring
     ll = LoopGraph(cn=line, cost=edge_costs(line, CostOptions("walk")), measure=line.edge_length)
     assert overlap_floor(ll, 20, 4000.0) == 1.0
 

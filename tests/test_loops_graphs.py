@@ -194,3 +194,54 @@ def line_network(n: int = 41, step: float = 250.0) -> Network:
     ways = [Way(k, k + 1, "voie_verte", "Ligne droite") for k in range(n - 1)]
     parks = [("parc-ligne", "Parc de la Ligne", (-100, -100, 300, 100), [0])]
     return build_network(nodes, ways, parks=parks)
+
+
+def trap_network() -> Network:
+    """Suurballe's trap: the shortest path ``0 -> 7`` takes the rung ``1 - 5``, after which no
+    second path avoids it; the two bows make a cycle with the rung's ends.
+
+    ``0`` start, ``7`` end; top bow ``0 - 1 - 2 - 3 - 7``, bottom bow ``0 - 4 - 6 - 5 - 7``, rung
+    ``1 - 5``: shortest path ``0 - 1 - 5 - 7`` (1287 m), best way-disjoint pair the two bows
+    (1566 m each).
+    """
+    nodes = {0: (0.0, 0.0, 30.0), 1: (200.0, 200.0, 30.0), 2: (500.0, 600.0, 30.0),
+             3: (800.0, 200.0, 30.0), 4: (200.0, -200.0, 30.0), 5: (800.0, -200.0, 30.0),
+             6: (500.0, -600.0, 30.0), 7: (1000.0, 0.0, 30.0)}
+    ways = [Way(0, 1), Way(1, 2), Way(2, 3), Way(3, 7), Way(0, 4), Way(4, 6), Way(6, 5),
+            Way(5, 7), Way(1, 5, name="Barreau")]
+    parks = [("parc-piege", "Parc du Piège", (-100, -100, 100, 100), [0])]
+    return build_network(nodes, ways, parks=parks)
+
+
+def petals_network(n: int = 24, radius: float = 1000.0, *, petals: int = 6, size: float = 150.0,
+                   spur: float = 1500.0) -> Network:
+    """A ring of ``n`` nodes with ``petals`` small square cycles hooked on it and a dead-end spur.
+
+    Ring node ``k`` has id ``k``; petal ``p`` hangs from ring node ``p * n // petals`` (ids
+    ``100 + 3 p .. 102 + 3 p``, sides ``size`` m, outwards); the spur leaves ring node ``n // 2
+    + 2`` inwards to node ``200`` (``spur`` m, ids ``199`` halfway).
+    """
+    nodes: dict[int, tuple[float, float, float]] = {}
+    for k in range(n):
+        t = 2 * math.pi * k / n
+        nodes[k] = (radius * math.cos(t), radius * math.sin(t), 30.0)
+    ways = [Way(k, (k + 1) % n, "voie_verte", "Anneau") for k in range(n)]
+    for p in range(petals):
+        base = p * n // petals
+        t = 2 * math.pi * base / n
+        ux, uy, vx, vy = math.cos(t), math.sin(t), -math.sin(t), math.cos(t)
+        x0, y0 = nodes[base][:2]
+        corners = [(x0 + size * ux, y0 + size * uy), (x0 + size * (ux + vx), y0 + size * (uy + vy)),
+                   (x0 + size * vx, y0 + size * vy)]
+        ids = [100 + 3 * p + i for i in range(3)]
+        for i, (x, y) in zip(ids, corners, strict=True):
+            nodes[i] = (x, y, 30.0)
+        ways += [Way(base, ids[0], "path"), Way(ids[0], ids[1], "path"), Way(ids[1], ids[2], "path"),
+                 Way(ids[2], base, "path")]
+    base = n // 2 + 2
+    x0, y0 = nodes[base][:2]
+    for i, frac in ((199, 0.5), (200, 1.0)):
+        nodes[i] = (x0 * (1 - frac * spur / radius), y0 * (1 - frac * spur / radius), 30.0)
+    ways += [Way(base, 199, "path"), Way(199, 200, "path")]
+    parks = [("parc-petales", "Parc des Pétales", (radius - 50, -50, radius + 50, 50), [0])]
+    return build_network(nodes, ways, parks=parks)
