@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -39,9 +39,12 @@ _MASCULINE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step: what to follow, after which turn, over what distance."""
+class Step(NamedTuple):
+    """One step: what to follow, after which turn, over what distance.
+
+    An immutable typed record (a named tuple: a route has a score of them, built three times
+    faster than frozen dataclass instances).
+    """
 
     instruction: str
     distance_m: float

@@ -3,10 +3,9 @@
 :func:`build_itinerary` works from a sequence of edge indices only, so the loops and circuits
 code can use it for any path. Route-level climb and descent run the hysteresis filter of
 :func:`parcs.elevation.hysteresis_climb` again on the concatenated profile (per-edge figures miss
-climbs split over several short edges; the profile is first reduced to its turning points, which
-gives the same result faster), and the route's steepest grade applies the sliding window of
-:func:`parcs.elevation.max_window_grades` (same window as the build) to the concatenated samples
-(:func:`window_grade`). Geometry and profile are kept as read-only arrays (``coords``,
+climbs split over several short edges), and the route's steepest grade applies the sliding window
+of :func:`parcs.elevation.max_window_grades` (same window as the build) to the concatenated
+samples (:func:`window_grade`); the loops over the samples are compiled (:mod:`routing.kernels`). Geometry and profile are kept as read-only arrays (``coords``,
 ``profile_points``); :attr:`Itinerary.geometry`, :attr:`Itinerary.geometry_ele` and
 :attr:`Itinerary.elevation_profile` give them as tuples.
 """
@@ -29,11 +28,7 @@ from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.directions import Step, directions_text, path_directions
 from routing.fmt import fr_distance, fr_number
-
-try:
-    from parcs.elevation import hysteresis_climb
-except ImportError:  # pragma: no cover - the elevation module is part of the repo
-    hysteresis_climb = None  # type: ignore[assignment]
+from routing.kernels import climb_descent, path_indices, path_profile, window_grade_sorted
 
 logger = logging.getLogger(__name__)
 
@@ -140,71 +135,16 @@ class Itinerary:
         }
 
 
-def _tails(offsets: IntArray) -> tuple[IntArray, IntArray]:
-    """First index and count of every edge's items but its first one (read-only)."""
-    start, count = offsets[:-1] + 1, np.diff(offsets) - 1
-    start.flags.writeable = count.flags.writeable = False
-    return start, count
-
-
-def _edge_tails(cn: CompiledNetwork) -> tuple[tuple[IntArray, IntArray], tuple[IntArray, IntArray]]:
-    """:func:`_tails` of the profiles and of the geometries (cached on the network)."""
-    return cn.cached(("edge_tails",), lambda: (_tails(cn.prof_offsets), _tails(cn.geom_offsets)))
-
-
-def _gather_index(tails: tuple[IntArray, IntArray], edges: IntArray) -> tuple[IntArray, IntArray]:
-    """Indices into a flat per-edge array along a path (junctions once: every edge but the
-    first one without its first item), and how many of them each edge gives."""
-    starts, counts = tails[0][edges], tails[1][edges]
-    starts[0] -= 1
-    counts[0] += 1
-    shift = starts + counts
-    shift -= counts.cumsum()
-    idx = shift.repeat(counts)
-    idx += np.arange(idx.size)
-    return idx, counts
-
-
-def _profile(cn: CompiledNetwork, edges: IntArray, lengths: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _profile(cn: CompiledNetwork, edges: IntArray) -> tuple[FloatArray, FloatArray]:
     """Distance along the path and elevation of its profile samples (junctions once)."""
-    idx, counts = _gather_index(_edge_tails(cn)[0], edges)
-    start = np.zeros(lengths.size)  # route distance at the start of each edge
-    lengths[:-1].cumsum(out=start[1:])
-    d = cn.prof_d[idx]
-    d += start.repeat(counts)
-    return d, cn.prof_z[idx]
+    return path_profile(
+        edges, offsets=cn.prof_offsets, prof_d=cn.prof_d, prof_z=cn.prof_z, edge_length=cn.edge_length
+    )
 
 
-def turning_points(z: npt.ArrayLike) -> FloatArray:
-    """A profile reduced to its ends and local extrema (repeated values dropped).
-
-    The dead-band filter of :func:`parcs.elevation.hysteresis_climb` only reacts to extrema:
-    inside a monotone run each sample just moves the running extremum on, so the reduced
-    profile gives the same climb and descent, much faster.
-
-    >>> turning_points([1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 1.5]).tolist()
-    [1.0, 3.0, 1.0, 1.5]
-    """
-    a = np.asarray(z, dtype=float)
-    if a.size < 3:
-        return a
-    keep = np.empty(a.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(a[1:] - a[:-1], 0, out=keep[1:])
-    a = a[keep]
-    if a.size < 3:
-        return a
-    s = np.sign(a[1:] - a[:-1])
-    keep = np.empty(a.size, dtype=bool)
-    keep[0] = keep[-1] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:-1])
-    return a[keep]
-
-
-def _climb(cn: CompiledNetwork, z: FloatArray, edges: IntArray) -> tuple[float, float]:
-    if hysteresis_climb is None:  # pragma: no cover - the elevation module is part of the repo
-        return float(cn.edge_climb[edges].sum()), float(cn.edge_descent[edges].sum())
-    return hysteresis_climb(turning_points(z), threshold=cn.hysteresis)
+def _climb(cn: CompiledNetwork, z: FloatArray) -> tuple[float, float]:
+    """Climb and descent of a route's profile (the build's dead band)."""
+    return climb_descent(z, threshold=cn.hysteresis)
 
 
 def window_grade(d: FloatArray, z: FloatArray, *, window: float) -> float:
@@ -217,6 +157,10 @@ def window_grade(d: FloatArray, z: FloatArray, *, window: float) -> float:
     >>> window_grade(np.array([0.0, 25.0, 50.0, 75.0, 100.0]), np.array([10.0, 10.0, 15.0, 20.0, 20.0]), window=50.0)
     0.2
     """
+    if d.dtype == z.dtype == np.float64:
+        grade = window_grade_sorted(d, z, window=window)  # compiled; -1 when d is not sorted
+        if grade >= 0:
+            return grade
     total = float(d[-1] - d[0]) if d.size else 0.0
     if total <= window:
         return max(float(z[-1] - z[0]) / window, 0.0) if d.size > 1 else 0.0
@@ -402,8 +346,8 @@ def assemble_itinerary(
     """:func:`build_itinerary` of a path known to be valid (an ``int64`` array of consecutive
     edges, as the searches return them): the same itinerary, without checking the path."""
     lengths = cn.edge_length[e]
-    d, z = _profile(cn, e, lengths)
-    gidx, _ = _gather_index(_edge_tails(cn)[1], e)
+    d, z = _profile(cn, e)
+    gidx = path_indices(e, offsets=cn.geom_offsets)
     fig = _figures(cn, e, lengths, d, z, profile=profile, options=options or _plain_options(profile))
     nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]])
     flat = e.tolist()
@@ -441,7 +385,7 @@ def _figures(
     cn: CompiledNetwork, e: IntArray, lengths: FloatArray, d: FloatArray, z: FloatArray, *, profile: str, options: CostOptions
 ) -> dict[str, Any]:
     """The figures of a path: distance, duration, cost, climb, grade, km by kind and surface."""
-    climb, descent = _climb(cn, z, e)
+    climb, descent = _climb(cn, z)
     kinds = _km_by(cn.edge_kind[e], cn.kinds, lengths)
     green = sum(v for k, v in kinds.items() if k in KINDS and KINDS[k].greenway)
     total = float(lengths.sum())

@@ -1,6 +1,7 @@
 """The fast paths of the routing core give exactly what the plain computations give: nearest node
-(grid vs KD-tree), inside the perimeter (cells vs shapely), French numbers, profile decimation,
-turning points and the sliding-window grade."""
+(grid vs KD-tree), inside the perimeter (cells vs shapely), French numbers, profile decimation
+and the sliding-window grade (compiled kernel, masks when unsorted); more kernels in
+``test_routing_kernels.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shapely
 
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_number
-from routing.itinerary import _decimate, turning_points, window_grade
+from routing.itinerary import _decimate, window_grade
 from routing.places import _main_tree, inside_perimeter, nearest_node
 
 
@@ -66,16 +67,6 @@ def test_decimation_is_linspace(size: int) -> None:
     assert np.array_equal(_decimate(d, z), np.column_stack([d[keep], z[keep]]))
 
 
-def _turning_points_plain(z: np.ndarray) -> np.ndarray:
-    if z.size < 3:
-        return z
-    z = np.concatenate([z[:1], z[1:][np.diff(z) != 0]])
-    if z.size < 3:
-        return z
-    s = np.sign(np.diff(z))
-    return np.concatenate([z[:1], z[1:-1][s[1:] != s[:-1]], z[-1:]])
-
-
 def _window_grade_plain(d: np.ndarray, z: np.ndarray, window: float) -> float:
     if float(d[-1] - d[0]) <= window:
         return max(float(z[-1] - z[0]) / window, 0.0)
@@ -90,7 +81,6 @@ def test_profile_figures(seed: int) -> None:
     rng = np.random.default_rng(seed)
     z = np.round(rng.normal(0, 3, 800).cumsum(), 1)  # plateaus included
     d = np.cumsum(rng.uniform(0, 30, 800))
-    assert np.array_equal(turning_points(z), _turning_points_plain(z))
     for window in (50.0, 100.0, 1e6):
         assert window_grade(d, z, window=window) == _window_grade_plain(d, z, window)
     shuffled = d.copy()

@@ -70,8 +70,12 @@ def load_state(config: Mapping[str, Any]) -> AppState:
 
 
 def warm_up(network: Any, catalog: Catalog) -> None:
-    """Route once per profile between two park units, to fill the network's caches."""
+    """Compile the routing kernels, then route once per profile between two park units, to fill
+    the network's caches."""
     from routing import PROFILES, RouteRequest, route
+    from routing.kernels import warm
+
+    warm()
 
     parks = [p.id for p in catalog.parks if p.access_node >= 0][:2]
     if len(parks) < 2:
