@@ -24,6 +24,7 @@ plain reference computations.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from types import SimpleNamespace
@@ -33,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 
 from parcs.elevation import hysteresis_climb
+
+logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -250,19 +253,26 @@ class _Tier:
     def __init__(self) -> None:
         self.impl = _PLAIN
         self.calls = 0
+        self.failed = False
         self.lock = threading.Lock()
 
     def current(self) -> SimpleNamespace:
-        if self.impl is _PLAIN:
+        if self.impl is _PLAIN and not self.failed:
             self.calls += 1
             if self.calls > COMPILE_AFTER:
                 return self.compile()
         return self.impl
 
     def compile(self) -> SimpleNamespace:
+        """Switch to the compiled kernels; if numba cannot give them (not installed, a broken
+        cache...), numpy keeps answering (same results) and the reason is logged once."""
         with self.lock:
-            if self.impl is _PLAIN:
-                self.impl = _jit()
+            if self.impl is _PLAIN and not self.failed:
+                try:
+                    self.impl = _jit()
+                except Exception as exc:  # any failure of numba leaves the exact numpy tier
+                    self.failed = True
+                    logger.warning("compiled routing kernels unavailable, numpy answers: %r", exc)
         return self.impl
 
 

@@ -93,6 +93,21 @@ def test_kernels_compile_after_a_number_of_calls(monkeypatch: pytest.MonkeyPatch
     assert fresh.impl is not kernels._PLAIN and fresh.impl.climb_descent is not kernels._PLAIN.climb_descent
 
 
+def test_kernels_fall_back_to_numpy_when_numba_fails(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> Any:
+        raise ModuleNotFoundError("No module named 'numba'")
+
+    fresh = kernels._Tier()
+    monkeypatch.setattr(kernels, "_TIER", fresh)
+    monkeypatch.setattr(kernels, "_jit", broken)
+    kernels.warm()
+    assert fresh.impl is kernels._PLAIN and fresh.failed
+    assert "numba" in caplog.text
+    z = np.array([1.0, 9.0, 2.0])
+    assert kernels.climb_descent(z, threshold=3.0) == (8.0, 7.0)
+    assert fresh.calls == 0  # no further attempt
+
+
 def test_kernels_on_mock_paths(tier: Any, mock_compiled: CompiledNetwork) -> None:
     cn = mock_compiled
     costs = edge_costs(cn, CostOptions("walk"))
