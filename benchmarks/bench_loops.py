@@ -16,12 +16,19 @@ the network allows:
   ``scipy.optimize.milp``, at most SECONDS per start, then the solver's proven bound; slow:
   about a minute per 30 km ride).
 
-Usage: ``python benchmarks/bench_loops.py [--starts N] [--exact SECONDS]``.
+The network is the real open-data build (``data/build/opendata``) unless ``--build DIR`` names
+another compiled build folder (e.g. an OSM build from ``parcs build --source osm-file PATH --area
+file --out DIR``): same seed, same cases, same figures and targets. ``--cases walk:10,bike:30``
+replaces the cases (profile:km, comma-separated); the default is the two cases above.
+
+Usage: ``python benchmarks/bench_loops.py [--starts N] [--exact SECONDS] [--build DIR]
+[--cases PROFILE:KM,...]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -34,7 +41,8 @@ from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import pct, verdict
+import _common
+from _common import verdict
 
 from parcs._errors import ParcsError
 from routing import load_compiled
@@ -48,8 +56,15 @@ STARTS = 100
 SEED = 20240601
 CASES = (("walk", 10.0), ("bike", 30.0))
 TOLERANCE = 0.05
+#: Failures printed one by one per case; the others are only counted.
+FAILURES_SHOWN = 5
 
 Ways = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def pct(values: list[float] | np.ndarray, q: float) -> float:
+    """:func:`_common.pct`, or NaN when there is nothing to measure (every start failed)."""
+    return _common.pct(values, q) if len(values) else float("nan")
 
 
 def starts(cn: CompiledNetwork, count: int = STARTS) -> list[int]:
@@ -194,7 +209,8 @@ def run_case(cn: CompiledNetwork, nodes: list[int], profile: str, km: float, exa
     out: dict[str, list[float]] = {"err": [], "overlap": [], "green": [], "time": [], "floor": [],
                                    "exact": [], "proved": [], "fail": []}
     lg = LoopGraph(cn=cn, cost=edge_costs(cn, CostOptions(profile)), measure=cn.edge_length)
-    plan_loop(cn, LoopRequest(place(cn, nodes[0]), distance_km=km, profile=profile, seed=0))  # warm-up
+    with contextlib.suppress(ParcsError):  # warm-up (a start that fails here is counted below)
+        plan_loop(cn, LoopRequest(place(cn, nodes[0]), distance_km=km, profile=profile, seed=0))
     for i, node in enumerate(nodes):
         req = LoopRequest(place(cn, node), distance_km=km, profile=profile, seed=i)
         t0 = time.perf_counter()
@@ -203,7 +219,8 @@ def run_case(cn: CompiledNetwork, nodes: list[int], profile: str, km: float, exa
         except ParcsError as exc:
             out["time"].append(time.perf_counter() - t0)
             out["fail"].append(1.0)
-            print(f"    failed from node {node}: {exc}")
+            if len(out["fail"]) <= FAILURES_SHOWN:
+                print(f"    failed from node {node}: {exc}")
             continue
         out["time"].append(time.perf_counter() - t0)
         loop = res.best
@@ -220,7 +237,8 @@ def run_case(cn: CompiledNetwork, nodes: list[int], profile: str, km: float, exa
 
 def report(profile: str, km: float, r: dict[str, list[float]]) -> bool:
     n_ok = len(r["err"])
-    print(f"\n  {profile} {km:g} km: {n_ok} loops, {len(r['fail'])} failures")
+    print(f"\n  {profile} {km:g} km: {n_ok} loops, {len(r['fail'])} failures"
+          + (f" ({FAILURES_SHOWN} shown above)" if len(r["fail"]) > FAILURES_SHOWN else ""))
     excess = np.asarray(r["overlap"]) - np.asarray(r["floor"])
     print(f"    median greenway share {100 * pct(r['green'], 50):.1f} %, "
           f"median overlap floor of the network {100 * pct(r['floor'], 50):.1f} %, "
@@ -241,9 +259,24 @@ def report(profile: str, km: float, r: dict[str, list[float]]) -> bool:
               f"± {100 * TOLERANCE:g} % can retrace less than {100 * pct(bound, 50):.1f} %")
     ok &= overlap_ok
     ok &= verdict(f"{profile} failures", float(len(r["fail"])), 0.0, unit="")
-    if km >= 30:
-        ok &= verdict(f"{profile} p50 time per loop (s)", pct(r["time"], 50), 1.0, unit="s")
+    if km >= 30:  # (nothing to time when every start failed)
+        ok &= verdict(f"{profile} p50 time per loop (s)", pct(r["time"] if n_ok else [], 50), 1.0, unit="s")
     return ok
+
+
+def parse_cases(text: str) -> tuple[tuple[str, float], ...]:
+    """``"walk:10,bike:30"`` -> ``(("walk", 10.0), ("bike", 30.0))``."""
+    cases = []
+    for item in text.split(","):
+        profile, sep, km = item.strip().partition(":")
+        try:
+            value = float(km)
+        except ValueError:
+            value = float("nan")
+        if not sep or not profile or not value > 0:
+            raise argparse.ArgumentTypeError(f"not PROFILE:KM: {item.strip()!r}")
+        cases.append((profile, value))
+    return tuple(cases)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,12 +284,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts", type=int, default=STARTS, help="number of random starts")
     parser.add_argument("--exact", type=float, default=0.0, metavar="SECONDS",
                         help="also compute the exact overlap bound, at most SECONDS per start")
+    parser.add_argument("--build", type=Path, default=None, metavar="DIR",
+                        help="compiled build folder (default: the open-data build, data/build/opendata)")
+    parser.add_argument("--cases", type=parse_cases, default=CASES, metavar="PROFILE:KM,...",
+                        help="cases to run (default: walk:10,bike:30)")
     args = parser.parse_args(argv)
-    cn = load_compiled()
+    cn = load_compiled(args.build)
     nodes = starts(cn, args.starts)
     print(f"  network: {cn.summary()}; {len(nodes)} starts (seed {SEED})")
     ok = True
-    for profile, km in CASES:
+    for profile, km in args.cases:
         ok &= report(profile, km, run_case(cn, nodes, profile, km, args.exact))
     return 0 if ok else 1
 
