@@ -475,14 +475,23 @@ def hysteresis_climb(elevations: npt.ArrayLike, *, threshold: float) -> tuple[fl
         return 0.0, 0.0
     if not np.isfinite(z).all():
         raise ValueError("the profile holds NaN or infinite elevations")
-    vals: list[float] = z.tolist()
-    t = float(threshold)
-    climb = descent = 0.0
-    lo = hi = anchor = cand = vals[0]
+    return dead_band(z.tolist(), float(threshold))
+
+
+def dead_band(z: Any, t: float) -> tuple[float, float]:
+    """The loop of :func:`hysteresis_climb`, unchecked: ``z`` a sequence of finite floats (a list
+    here; :mod:`routing.kernels` compiles this same function with numba for arrays)."""
+    climb = 0.0
+    descent = 0.0
+    if len(z) < 2:
+        return climb, descent
+    lo = hi = anchor = cand = z[0]
     trend = 0  # +1 rising, -1 falling, 0 not yet moved out of the band
-    for x in vals[1:]:
+    for k in range(1, len(z)):
+        x = z[k]
         if trend == 0:
-            lo, hi = min(lo, x), max(hi, x)
+            lo = min(lo, x)
+            hi = max(hi, x)
             if x - lo > t:
                 trend, anchor, cand = 1, lo, x
             elif hi - x > t:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from parcs.elevation import hysteresis_climb
+from parcs.elevation import dead_band, hysteresis_climb
 
 logger = logging.getLogger(__name__)
 
@@ -80,41 +80,6 @@ def _path_indices(edges: Any, offsets: Any) -> Any:
             out[i] = j
             i += 1
     return out[:i]
-
-
-def _climb_descent(z: Any, t: float) -> tuple[float, float]:
-    climb = 0.0
-    descent = 0.0
-    if z.size < 2:
-        return climb, descent
-    lo = hi = anchor = cand = z[0]
-    trend = 0
-    for k in range(1, z.size):
-        x = z[k]
-        if trend == 0:
-            lo = min(lo, x)
-            hi = max(hi, x)
-            if x - lo > t:
-                trend, anchor, cand = 1, lo, x
-            elif hi - x > t:
-                trend, anchor, cand = -1, hi, x
-        elif trend > 0:
-            if x > cand:
-                cand = x
-            elif cand - x > t:
-                climb += cand - anchor
-                trend, anchor, cand = -1, cand, x
-        else:
-            if x < cand:
-                cand = x
-            elif x - cand > t:
-                descent += anchor - cand
-                trend, anchor, cand = 1, cand, x
-    if trend > 0:
-        climb += cand - anchor
-    elif trend < 0:
-        descent += anchor - cand
-    return climb, descent
 
 
 def _window_grade_sorted(d: Any, z: Any, window: float) -> float:
@@ -287,7 +252,7 @@ def _jit() -> SimpleNamespace:
     out = SimpleNamespace(
         path_profile=njit(_path_profile),
         path_indices=njit(_path_indices),
-        climb_descent=njit(_climb_descent),
+        climb_descent=njit(dead_band),
         window_grade_sorted=njit(_window_grade_sorted),
     )
     d, z = np.array([0.0, 150.0]), np.array([1.0, 2.0])
