@@ -4,6 +4,8 @@ paths of the mock network and on routes of the real network."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +130,21 @@ def test_kernels_on_real_routes(tier: Any, real_build_dir: Path) -> None:
         legs = route_legs(cn, [(a,), (b,)], costs) if a != b else None
         if legs is not None:
             _check(tier, cn, np.concatenate(legs).astype(np.int64))
+
+
+def test_a_one_shot_route_does_not_load_numba(mock_build_dir: Path) -> None:
+    """A fresh process answering a few routes stays on numpy: numba is not even imported."""
+    code = (
+        "import sys, numpy as np\n"
+        "from routing import CostOptions, edge_costs, load_compiled, route_legs\n"
+        "from routing.itinerary import build_itinerary\n"
+        f"cn = load_compiled({str(mock_build_dir)!r})\n"
+        "a, b = np.flatnonzero(cn.node_comp == cn.main_component)[[0, -1]].tolist()\n"
+        "for _ in range(20):\n"
+        "    legs = route_legs(cn, [(a,), (b,)], edge_costs(cn, CostOptions('walk')))\n"
+        "    it = build_itinerary(cn, np.concatenate(legs))\n"
+        "print(it.distance_m > 0, 'numba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.split() == ["True", "False"]
