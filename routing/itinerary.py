@@ -152,29 +152,20 @@ def window_grade(d: FloatArray, z: FloatArray, *, window: float) -> float:
 
     The definition of :func:`parcs.elevation.max_window_grades` (every window starting or ending
     at a sample, the profile linear between samples; a profile shorter than the window is measured
-    end to end over the window), applied to the samples as they are, evenly spaced or not.
+    end to end over the window), applied to the samples as they are, evenly spaced or not: by
+    :func:`routing.kernels.window_grade_sorted` when the distances never decrease.
 
     >>> window_grade(np.array([0.0, 25.0, 50.0, 75.0, 100.0]), np.array([10.0, 10.0, 15.0, 20.0, 20.0]), window=50.0)
     0.2
     """
-    if d.dtype == z.dtype == np.float64:
-        grade = window_grade_sorted(d, z, window=window)  # compiled; -1 when d is not sorted
-        if grade >= 0:
-            return grade
-    total = float(d[-1] - d[0]) if d.size else 0.0
-    if total <= window:
-        return max(float(z[-1] - z[0]) / window, 0.0) if d.size > 1 else 0.0
-    last_start, first_end = d[-1] - window, d[0] + window
-    if np.logical_and.reduce(d[1:] >= d[:-1]):  # sorted: the windows are a prefix and a suffix
-        d_head = d[: d.searchsorted(last_start, side="right")]
-        z_head = z[: d_head.size]
-        k = int(d.searchsorted(first_end, side="left"))
-        d_tail, z_tail = d[k:], z[k:]
-    else:
-        head, tail = d <= last_start, d >= first_end
-        d_head, z_head, d_tail, z_tail = d[head], z[head], d[tail], z[tail]
-    rise_head = np.interp(d_head + window, d, z) - z_head
-    rise_tail = z_tail - np.interp(d_tail - window, d, z)
+    d, z = np.asarray(d, dtype=np.float64), np.asarray(z, dtype=np.float64)
+    grade = window_grade_sorted(d, z, window=window)
+    if grade >= 0:
+        return grade
+    # the distances decrease somewhere (or hold NaN): the windows picked by masks
+    head, tail = d <= d[-1] - window, d >= d[0] + window
+    rise_head = np.interp(d[head] + window, d, z) - z[head]
+    rise_tail = z[tail] - np.interp(d[tail] - window, d, z)
     top = max(float(np.maximum.reduce(rise_head, initial=0.0)), float(np.maximum.reduce(rise_tail, initial=0.0)))
     return max(top, 0.0) / window
 

