@@ -46,7 +46,7 @@ test-fast: install
 	$(BIN)/pytest -m 'not realdata and not browser and not network'
 
 lint: install
-	$(BIN)/ruff check parcs routing webapp tests benchmarks
+	$(BIN)/ruff check parcs routing webapp parcs_cli tests benchmarks
 	$(BIN)/mypy
 
 bench: install data

@@ -16,7 +16,8 @@ BUILD = """
 import tempfile, time
 from parcs import sources
 sources.fetch(progress=False)
-from parcs.build import build_opendata, write_build
+from parcs.build import build_opendata
+from routing.build import write_build
 t = time.perf_counter()
 net = build_opendata(progress=False)
 t_build = time.perf_counter() - t

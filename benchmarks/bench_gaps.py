@@ -1,4 +1,4 @@
-"""Missing-link analysis (``routing.gaps``) on the real build: wall time and peak memory.
+"""Missing-link analysis (``routing.gaps.analysis``) on the real build: wall time and peak memory.
 
 Targets: the full analysis (candidates from the three sources, benefits, declustering, unit
 table, components) under 30 s and the whole process under 2 GB peak memory. It runs in a child
@@ -21,8 +21,8 @@ CHILD = """
 import json, resource, tempfile, time
 from pathlib import Path
 from parcs import artifact, paths
-from routing.gaps import analyse_gaps, scenario
-from routing import gaps_export as ex
+from routing.gaps.analysis import analyse_gaps, scenario
+from routing.gaps import export as ex
 t = time.perf_counter()
 net = artifact.load_network(paths.build_dir('opendata'))
 t_load = time.perf_counter() - t

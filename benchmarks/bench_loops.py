@@ -8,7 +8,7 @@ missed.
 The overlap target is checked as stated, but the script also prints, for the same starts, what
 the network allows:
 
-- the *floor* (:func:`routing.loops_engine.overlap_floor`, over the lengths the tolerance
+- the *floor* (:func:`routing.loops.engine.overlap_floor`, over the lengths the tolerance
   accepts): bridges are travelled both ways, and a loop shorter than the shortest lollipop from
   its start (a cycle and the way to it) travels every way twice. Cheap, but very optimistic;
 - with ``--exact SECONDS``, the *exact bound* (:func:`exact_floor`): the least overlap of any
@@ -48,8 +48,8 @@ from parcs._errors import ParcsError
 from routing import load_compiled
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs
-from routing.loops import LoopRequest, plan_loop
-from routing.loops_engine import LoopGraph, overlap_floor, way_blocks
+from routing.loops.engine import LoopGraph, overlap_floor, way_blocks
+from routing.loops.planner import LoopRequest, plan_loop
 from routing.places import Place
 
 STARTS = 100

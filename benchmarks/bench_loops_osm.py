@@ -42,7 +42,7 @@ def helsinki_pbf() -> Path:
 
 def build(pbf: Path, out: Path) -> None:
     """``parcs build --source osm-file PBF --area file --out OUT -q``, in a child process."""
-    cmd = [sys.executable, "-m", "parcs.cli.main", "build", "--source", "osm-file", str(pbf),
+    cmd = [sys.executable, "-m", "parcs_cli.main", "build", "--source", "osm-file", str(pbf),
            "--area", "file", "--out", str(out), "-q"]
     subprocess.run(cmd, check=True, cwd=HERE.parent)
 

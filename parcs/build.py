@@ -2,7 +2,8 @@
 
 This is the I/O edge of the territory package: it reads the fetched sources, calls the pure steps
 of :mod:`parcs.network`, :mod:`parcs.elevation`, :mod:`parcs.parks` and :mod:`parcs.pois`, and
-writes the artifact (with the routing core's compiled arrays) atomically.
+returns the :class:`parcs.artifact.Network`; :func:`routing.build.write_build` writes it, with the
+routing core's compiled arrays, atomically.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from parcs import elevation, parks, pois, sources
-from parcs.artifact import Network, save_network
+from parcs.artifact import Network
 from parcs.layers import load_greenway_lines
 from parcs.network import build_graph
 from parcs.perimeter import load_perimeter
@@ -73,21 +73,3 @@ def build_opendata(*, sources_dir: Path | None = None, progress: bool = True) ->
         graph=graph, parks=park_gdf, pois=poi_gdf, communes=perimeter.communes,
         perimeter=perimeter.geometry, meta=meta,
     )
-
-
-def _compile_into(net: Network) -> Callable[[Path], None]:
-    """The step that writes the routing core's arrays into the build folder."""
-    from routing.compiled import compile_network, save_compiled
-
-    def write(tmpdir: Path) -> None:
-        save_compiled(compile_network(net), tmpdir)
-
-    return write
-
-
-def write_build(net: Network, directory: Path | None = None) -> Path:
-    """Write a network and its compiled arrays atomically; returns the folder."""
-    t0 = time.perf_counter()
-    out = save_network(net, directory, extra=_compile_into(net))
-    logger.info("build written in %.1f s", time.perf_counter() - t0)
-    return out

@@ -12,7 +12,7 @@ which is never templated. Data goes in as HTML-safe JSON (:func:`js_json`); popu
 must be built by the caller from escaped values (:func:`markupsafe.escape`), so that a name such as
 ``<script>alert(1)</script>`` shows as text once Leaflet puts it into the page.
 
-Used by :mod:`webapp.maps` (the pages' maps) and :mod:`routing.gaps_export` (the HTML report of the
+Used by :mod:`webapp.maps` (the pages' maps) and :mod:`routing.gaps.export` (the HTML report of the
 missing links). Only Folium and branca are needed: this module imports nothing of the project.
 """
 

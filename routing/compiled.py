@@ -53,6 +53,7 @@ from parcs._errors import BuildError, DataError
 from parcs.atomic import atomic_path
 from parcs.schema import KINDS, STATUSES, SURFACES
 from routing.geo import CRS, to_wgs84
+from routing.tables import Commune, Park, Poi, communes_table, edge_parks, parks_table, pois_table
 
 logger = logging.getLogger(__name__)
 
@@ -79,55 +80,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 T = TypeVar("T")
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Park:
-    """A park unit; ``access_nodes``/``access_node`` are node *indices* (-1: none)."""
-
-    id: str
-    name: str
-    agglomeration: str
-    communes: tuple[str, ...]
-    description: str
-    activities: tuple[str, ...]
-    area_ha: float
-    access_nodes: tuple[int, ...]
-    access_node: int
-    lon: float
-    lat: float
-    geometry: Mapping[str, Any] = field(repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class Poi:
-    """A point of interest; ``node`` is the node *index* it is attached to (-1: none)."""
-
-    id: str
-    category: str
-    name: str
-    description: str
-    node: int
-    node_dist_m: float
-    park: str
-    lon: float
-    lat: float
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class Commune:
-    """A commune of the Pôle; ``node`` is the node index nearest its centroid (main component)."""
-
-    insee: str
-    nom: str
-    population: int
-    lon: float
-    lat: float
-    x: float
-    y: float
-    node: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -508,7 +460,6 @@ def compile_network(net: Any) -> CompiledNetwork:
     arrays["edge_way"] = _way_ids(arrays["edge_u"], arrays["edge_v"], rec["_osmid"], lengths)
     arrays["pair_edge"], arrays["pair_start"] = _pair_structure(arrays["edge_u"], arrays["edge_v"])
     arrays["node_comp"], main = _components(len(index), arrays["edge_u"], arrays["edge_v"])
-    from routing.tables import communes_table, edge_parks, parks_table, pois_table
 
     perimeter = net.perimeter
     parks = parks_table(net.parks, index, crs=crs)

@@ -10,6 +10,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -18,8 +19,56 @@ import numpy.typing as npt
 import shapely
 from scipy.spatial import cKDTree
 
-from routing.compiled import Commune, Park, Poi
 from routing.geo import CRS, WGS84, to_wgs84
+
+
+@dataclass(frozen=True)
+class Park:
+    """A park unit; ``access_nodes``/``access_node`` are node *indices* (-1: none)."""
+
+    id: str
+    name: str
+    agglomeration: str
+    communes: tuple[str, ...]
+    description: str
+    activities: tuple[str, ...]
+    area_ha: float
+    access_nodes: tuple[int, ...]
+    access_node: int
+    lon: float
+    lat: float
+    geometry: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Poi:
+    """A point of interest; ``node`` is the node *index* it is attached to (-1: none)."""
+
+    id: str
+    category: str
+    name: str
+    description: str
+    node: int
+    node_dist_m: float
+    park: str
+    lon: float
+    lat: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune of the Pôle; ``node`` is the node index nearest its centroid (main component)."""
+
+    insee: str
+    nom: str
+    population: int
+    lon: float
+    lat: float
+    x: float
+    y: float
+    node: int
 
 logger = logging.getLogger(__name__)
 

@@ -258,7 +258,8 @@ def real_build_dir() -> Path:
 
     directory = paths.build_dir("opendata")
     if not (directory / artifact.META_FILE).is_file() or not (directory / "compiled.npz").is_file():
-        from parcs.build import build_opendata, write_build
+        from parcs.build import build_opendata
+        from routing.build import write_build
 
         sources.fetch(progress=False)
         write_build(build_opendata(progress=False), directory)
@@ -295,7 +296,7 @@ def helsinki() -> Path:
 @pytest.fixture(scope="session")
 def hel_net(helsinki: Path) -> Network:
     """The Helsinki extract built by the OSM source (``--area file``), once per session (read-only)."""
-    from parcs.osm import build_osm_network
+    from parcs.osm.build import build_osm_network
 
     return build_osm_network(osm_file=helsinki, area="file", progress=False)
 

@@ -16,11 +16,11 @@ import pytest
 import shapely
 
 from parcs.artifact import Network, load_meta
-from parcs.cli.main import main
 from parcs.layers import load_cavaliers
 from parcs.perimeter import load_perimeter
 from parcs.schema import KINDS, is_greenway
 from parcs.sources import source_path
+from parcs_cli.main import main
 
 pytestmark = pytest.mark.realdata
 

@@ -10,11 +10,11 @@ import gpxpy
 import pytest
 from test_loops_graphs import grid_network
 
-from parcs.cli.main import main as cli_main
-from routing import roadbook
-from routing.circuits import THEMES, Catalogue, build_catalogue, write_catalogue
+from parcs_cli.main import main as cli_main
+from routing.loops import roadbook
 from routing.compiled import CompiledNetwork, compile_network, save_compiled
 from routing.fmt import fr_distance
+from routing.loops.circuits import THEMES, Catalogue, build_catalogue, write_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""routing.gaps on synthetic networks whose answers are known by hand.
+"""routing.gaps.analysis on synthetic networks whose answers are known by hand.
 
 The ladder: two greenway rails A (y = 0) and B (y = 250 m), nodes every 500 m from x = 0 to
 x = 5000, joined by greenway rungs at both ends only — a ring of 10 500 m. The rung at x = 2500
@@ -23,8 +23,14 @@ from shapely.geometry import LineString, box
 
 from parcs._errors import InvalidRequestError
 from parcs.artifact import Network
-from routing.gaps import all_candidates, analyse_gaps, greenway_components, scenario, unit_table
-from routing.gaps_score import decluster
+from routing.gaps.analysis import (
+    all_candidates,
+    analyse_gaps,
+    greenway_components,
+    scenario,
+    unit_table,
+)
+from routing.gaps.score import decluster
 
 X0, Y0 = 686000.0, 7036000.0
 CRS = "EPSG:2154"

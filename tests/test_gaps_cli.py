@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 
 from parcs.artifact import Network, save_network
-from parcs.cli.main import main
+from parcs_cli.main import main
 
 
 @pytest.fixture(scope="module")

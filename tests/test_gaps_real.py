@@ -1,4 +1,4 @@
-"""routing.gaps on the real build (``data/build/opendata``; skipped when there is none)."""
+"""routing.gaps.analysis on the real build (``data/build/opendata``; skipped when there is none)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import shapely
 
 from parcs import paths
 from parcs.artifact import Network, load_network
-from routing.gaps import GapsReport, all_candidates, analyse_gaps, scenario
+from routing.gaps.analysis import GapsReport, all_candidates, analyse_gaps, scenario
 
 pytestmark = pytest.mark.realdata
 
@@ -99,7 +99,7 @@ def test_compiled_build_agrees(report: GapsReport) -> None:
 
 @pytest.fixture(scope="module")
 def exported(report: GapsReport, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
-    from routing import gaps_export as ex
+    from routing.gaps import export as ex
 
     out = tmp_path_factory.mktemp("gaps_real")
     files = {"gpkg": ex.write_gpkg(report, out / "gaps.gpkg"), "html": ex.write_html(report, out / "gaps.html"),

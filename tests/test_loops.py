@@ -17,11 +17,10 @@ import pytest
 from test_loops_graphs import Way, build_network, grid_network, line_network, ring_network
 
 from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError, UnknownPlaceError
-from parcs.cli.main import main as cli_main
+from parcs_cli.main import main as cli_main
 from routing.compiled import CompiledNetwork, compile_network, save_compiled
 from routing.costs import CostOptions, edge_costs
-from routing.loops import LoopRequest, LoopResult, plan_loop
-from routing.loops_engine import (
+from routing.loops.engine import (
     LoopGraph,
     accumulate,
     overlap_floor,
@@ -29,7 +28,8 @@ from routing.loops_engine import (
     shared_share,
     shortest_lollipop,
 )
-from routing.loops_export import loop_geojson, loop_gpx, loop_lines
+from routing.loops.export import loop_geojson, loop_gpx, loop_lines
+from routing.loops.planner import LoopRequest, LoopResult, plan_loop
 
 GRID_SIZE = 16
 

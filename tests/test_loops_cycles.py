@@ -1,4 +1,4 @@
-"""The cycle search of loops (:mod:`routing.loops_cycles`): disjoint pairs, ears, fills.
+"""The cycle search of loops (:mod:`routing.loops.cycles`): disjoint pairs, ears, fills.
 
 Networks from :mod:`test_loops_graphs`: Suurballe's trap (the shortest path blocks any second
 path that avoids it), a ring with small square cycles ("petals") hooked on it and a long
@@ -16,8 +16,7 @@ from test_loops_graphs import grid_network, petals_network, trap_network
 
 from routing.compiled import CompiledNetwork, compile_network
 from routing.costs import CostOptions, edge_costs
-from routing.loops import LoopRequest, plan_loop
-from routing.loops_cycles import (
+from routing.loops.cycles import (
     Goal,
     Walk,
     WayGraph,
@@ -30,7 +29,8 @@ from routing.loops_cycles import (
     lowest_common_ancestor,
     way_graph,
 )
-from routing.loops_engine import LoopGraph, overlap_floor, overlap_share
+from routing.loops.engine import LoopGraph, overlap_floor, overlap_share
+from routing.loops.planner import LoopRequest, plan_loop
 
 RING = 24 * 2 * 1000.0 * math.sin(math.pi / 24)  # the petals network's ring
 PETAL = 600.0

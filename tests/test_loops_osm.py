@@ -14,7 +14,7 @@ import shapely
 
 from parcs.artifact import Network
 from routing.compiled import CompiledNetwork, compile_network
-from routing.loops import LoopRequest, plan_loop
+from routing.loops.planner import LoopRequest, plan_loop
 from routing.places import Place
 
 SEED = 20240601

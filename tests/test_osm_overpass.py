@@ -21,9 +21,9 @@ import requests
 from fixtures.osm_overpass_emulator import OverpassEmulator, _clauses, _match, complete_copy
 
 from parcs._errors import SourceError
-from parcs.osm import build_osm_network
-from parcs.osm_graph import _classify
-from parcs.osm_tags import OVERPASS_FILTER, USEFUL_TAGS_WAY, keep_way, route_memberships
+from parcs.osm.build import build_osm_network
+from parcs.osm.graph import _classify
+from parcs.osm.tags import OVERPASS_FILTER, USEFUL_TAGS_WAY, keep_way, route_memberships
 
 AREA = "24.936,60.165,24.952,60.178"
 
@@ -128,7 +128,7 @@ def test_overpass_filter_agrees_with_keep_way(complete: Path) -> None:
 
 
 def test_route_memberships_of_the_extract(complete: Path) -> None:
-    from parcs.osm_tags import RouteRelation
+    from parcs.osm.tags import RouteRelation
 
     rels = []
     for o in osmium.FileProcessor(str(complete), osmium.osm.RELATION):

@@ -16,7 +16,7 @@ import pytest
 from fixtures.osm_synthetic import write_plane_hgt
 
 from parcs._errors import ConstraintError, NoRouteError
-from parcs.osm import build_osm_network
+from parcs.osm.build import build_osm_network
 from parcs.schema import is_greenway
 
 routing = pytest.importorskip("routing")
@@ -139,7 +139,7 @@ def test_access_flags_are_honoured(net: Any, cn: Any) -> None:
 def test_webapp_serves_an_osm_build(net: Any, tmp_path: Path) -> None:
     """The whole chain outside the Artois: write the build, serve it, route by coordinates."""
     webapp = pytest.importorskip("webapp")
-    from parcs.build import write_build
+    from routing.build import write_build
 
     out = write_build(net, tmp_path / "osm")
     client = webapp.create_app({"TESTING": True, "BUILD_DIR": out}).test_client()

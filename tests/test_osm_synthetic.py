@@ -13,7 +13,7 @@ import pytest
 from fixtures import osm_synthetic as syn
 
 from parcs._errors import DataError
-from parcs.osm import build_osm_network
+from parcs.osm.build import build_osm_network
 
 #: way id -> (kind, surface): the design of the fixture.
 EXPECTED: dict[int, tuple[str, str]] = {

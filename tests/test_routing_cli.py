@@ -8,13 +8,13 @@ from pathlib import Path
 import gpxpy
 import pytest
 
-from parcs.cli import main as cli
+from parcs_cli import main as cli
 
 
 @pytest.fixture(autouse=True)
 def only_route_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """Register only ``route``, so these tests do not depend on the other command modules."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("parcs.cli.route_cmd",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("parcs_cli.route_cmd",))
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

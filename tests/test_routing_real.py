@@ -43,7 +43,8 @@ def real_build_dir() -> Path:
     directory = paths.build_dir("opendata")
     if not (directory / "meta.json").is_file():
         from parcs import sources
-        from parcs.build import build_opendata, write_build
+        from parcs.build import build_opendata
+        from routing.build import write_build
 
         logger.warning("no build in %s: building it now", directory)
         sources.fetch(progress=False)

@@ -635,14 +635,14 @@ def test_raw_garbage_query_string(client: FlaskClient) -> None:
 
 
 def test_serve_refuses_debug_off_loopback(capsys: pytest.CaptureFixture[str]) -> None:
-    from parcs.cli.main import main
+    from parcs_cli.main import main
 
     assert main(["serve", "--debug", "--host", "0.0.0.0"]) == 2
     assert "--debug is refused" in capsys.readouterr().err
 
 
 def test_serve_is_registered() -> None:
-    from parcs.cli.main import build_parser
+    from parcs_cli.main import build_parser
 
     args = build_parser().parse_args(["serve", "--port", "5050"])
     assert args.port == 5050 and args.host == "127.0.0.1" and not args.debug
@@ -704,7 +704,7 @@ def test_realdata_errors_are_4xx(real_app: Flask) -> None:
 @pytest.mark.parametrize(
     "module",
     ["webapp.i18n", "webapp.charts", "webapp.maps", "webapp.params", "webapp.errors",
-     "parcs.cli.serve_cmd"],
+     "parcs_cli.serve_cmd"],
 )
 def test_doctests(module: str) -> None:
     """The examples in the docstrings (``webapp`` is not among pytest's doctest paths)."""

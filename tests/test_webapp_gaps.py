@@ -4,7 +4,7 @@ Most tests use the session's mock compiled network (``tests/conftest.py``: four 
 unit pairs; three candidate links, ``L1`` the connector W3 that shortens ``parc-ouest`` →
 ``parc-centre``/``parc-est``); ``test_realdata_*`` use the real build (55 unit pairs). The
 escaping tests rename park units with Jinja syntax and a script tag: both the page and the HTML
-report of ``parcs gaps`` (:func:`routing.gaps_export.write_html`) must show them as typed.
+report of ``parcs gaps`` (:func:`routing.gaps.export.write_html`) must show them as typed.
 """
 
 from __future__ import annotations
@@ -342,8 +342,8 @@ def test_injected_names_render_literally_in_the_page(evil_compiled: Any) -> None
 
 def test_injected_names_render_literally_in_the_html_report(evil_compiled: Any,
                                                             tmp_path: Path) -> None:
-    from routing.gaps import analyse_gaps
-    from routing.gaps_export import write_html
+    from routing.gaps.analysis import analyse_gaps
+    from routing.gaps.export import write_html
 
     report = analyse_gaps(evil_compiled)
     assert any(EVIL_NAME in c.reason for c in report.candidates)

@@ -1,6 +1,6 @@
 """The missing links of the greenway network: the page ``/liaisons`` and ``GET /api/gaps``.
 
-Both show what ``parcs gaps`` shows (:mod:`routing.gaps`): the ranked candidate links (class,
+Both show what ``parcs gaps`` shows (:mod:`routing.gaps.analysis`): the ranked candidate links (class,
 length, benefit, units connected, the French one-line reason), the unit-to-unit table (greenway-only
 distance, with connectors, straight line, detour factor, linked or not), the greenway components,
 and a map (components coloured, candidates numbered by rank, park units). A scenario — the
@@ -10,7 +10,7 @@ with those links built and shows the gain (pairs newly linked, distance saved).
 The analysis runs once per app, on the first request that needs it (:class:`GapsCache`, kept in
 ``app.extensions``; the network is read-only), together with everything the pages and the API
 reuse: WGS84 geometries, the components' map layer in each language, the JSON pieces. A request
-then only slices the ranked list and, for a scenario, runs :func:`routing.gaps.scenario` (one
+then only slices the ranked list and, for a scenario, runs :func:`routing.gaps.analysis.scenario` (one
 multi-source Dijkstra per park unit).
 
 Errors users can cause (a bad ``top``, an unknown candidate id) are
@@ -34,9 +34,9 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from parcs._errors import InvalidRequestError, ParcsError
-from routing.gaps import GapsReport, ScenarioResult, analyse_gaps, scenario
-from routing.gaps_export import CLASS_COLOURS, candidate_midpoint, component_colour
-from routing.gaps_model import CLASS_LABELS_FR, Candidate, geojson_wgs84
+from routing.gaps.analysis import GapsReport, ScenarioResult, analyse_gaps, scenario
+from routing.gaps.export import CLASS_COLOURS, candidate_midpoint, component_colour
+from routing.gaps.model import CLASS_LABELS_FR, Candidate, geojson_wgs84
 from webapp import maps
 from webapp.catalog import Catalog
 from webapp.errors import classify

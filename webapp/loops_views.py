@@ -126,8 +126,8 @@ class LoopQuery:
         return out
 
     def loop_request(self) -> Any:
-        """The :class:`routing.loops.LoopRequest` of this query."""
-        from routing.loops import LoopRequest
+        """The :class:`routing.loops.planner.LoopRequest` of this query."""
+        from routing.loops.planner import LoopRequest
 
         kwargs: dict[str, Any] = {
             "start": self.start, "distance_km": self.distance_km, "duration_min": self.duration_min,
@@ -220,8 +220,8 @@ def parse_loop_query(args: MultiDict[str, str], config: Mapping[str, Any]) -> Lo
 
 
 def plan(network: Any, query: LoopQuery) -> Any:
-    """Run :func:`routing.loops.plan_loop` on a query."""
-    from routing.loops import plan_loop
+    """Run :func:`routing.loops.planner.plan_loop` on a query."""
+    from routing.loops.planner import plan_loop
 
     return plan_loop(network, query.loop_request())
 
@@ -231,7 +231,7 @@ def plan(network: Any, query: LoopQuery) -> Any:
 
 def loop_geojson_document(result: Any) -> dict[str, Any]:
     """The GeoJSON answer: one feature per loop (``rank`` from 0), the start and the request."""
-    from routing.loops_export import loop_geojson
+    from routing.loops.export import loop_geojson
 
     doc = loop_geojson(result)
     for rank, feature in enumerate(doc["features"]):
@@ -260,7 +260,7 @@ def api_loop() -> Response:
 @bp.get("/api/loop.gpx")
 def api_loop_gpx() -> Response:
     """Loops as a GPX 1.1 document (a download)."""
-    from routing.loops_export import loop_gpx
+    from routing.loops.export import loop_gpx
 
     network, query = _query()
     response = Response(loop_gpx(plan(network, query)), mimetype=FILE_TYPES["gpx"])
@@ -335,7 +335,7 @@ def _signed_percent(t: Translator, value: float) -> str:
 
 
 def loop_view(network: Any, loop: Any, *, rank: int, t: Translator) -> LoopView:
-    """The view of one :class:`routing.loops.Loop`."""
+    """The view of one :class:`routing.loops.planner.Loop`."""
     it = planning.itinerary_view(network, loop.itinerary, rank=rank, t=t)
     label = t("loops.result") if rank == 0 else t("loops.variant", n=rank + 1)
     visited = tuple(f"{p['name'] or p['id']} ({category_label(t.lang, p['category'])})"
@@ -362,7 +362,7 @@ def _bounds(views: Sequence[LoopView], fallback: Bounds) -> Bounds:
 
 def result_view(result: Any, *, network: Any, query: LoopQuery, catalog: Catalog,
                 t: Translator) -> LoopResultView:
-    """The page's view of a :class:`routing.loops.LoopResult`."""
+    """The page's view of a :class:`routing.loops.planner.LoopResult`."""
     views = tuple(loop_view(network, loop, rank=i, t=t) for i, loop in enumerate(result.loops))
     params = query.to_params()
     lang = [("lang", t.lang)] if t.lang != "fr" else []
@@ -503,7 +503,7 @@ def load_catalogue_files(folder: Path) -> CatalogueFiles | None:
 
 
 def _circuit_features(files: CatalogueFiles, t: Translator) -> list[dict[str, Any]]:
-    from routing.roadbook import KIND_COLOURS
+    from routing.loops.roadbook import KIND_COLOURS
 
     out = []
     for cid, entry in files.entries.items():
@@ -605,7 +605,7 @@ def circuit_file(name: str) -> BaseResponse:
 @bp.get("/circuits/leaflet/<name>")
 def circuit_leaflet(name: str) -> BaseResponse:
     """Leaflet for the roadbooks (they link ``leaflet/leaflet.js`` next to them)."""
-    from routing.roadbook import LEAFLET_FILES
+    from routing.loops.roadbook import LEAFLET_FILES
 
     if name not in LEAFLET_FILES:
         abort(404)

@@ -24,7 +24,7 @@ import folium
 from branca.element import MacroElement
 from markupsafe import Markup, escape
 
-# The untemplated Folium elements (see parcs.safe_maps) are shared with routing.gaps_export;
+# The untemplated Folium elements (see parcs.safe_maps) are shared with routing.gaps.export;
 # RawScript and js_json stay importable from here.
 from parcs.safe_maps import GeoJsonScript, js_json
 from parcs.safe_maps import RawScript as RawScript

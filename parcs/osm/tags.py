@@ -1,7 +1,7 @@
 """OpenStreetMap tags → the planner's vocabulary: which ways to keep, who may use them, their kind.
 
 Everything here is a pure function of a way's (or a POI's) tags, shared by the two OSM readers
-(:mod:`parcs.osm_file` for extract files, :mod:`parcs.osm_overpass` for the Overpass API), so
+(:mod:`parcs.osm.extract` for extract files, :mod:`parcs.osm.overpass` for the Overpass API), so
 that an online build and a file build of the same data give the same network.
 
 Ways kept
@@ -35,7 +35,7 @@ or ``advised_route`` when they carry an international, national or regional cycl
 signposted route runs on a shared road: not a greenway, as in the open-data build); a non-road
 way in an ``icn`` route relation is ``eurovelo``, in an ``ncn``/``rcn`` one ``veloroute``; a way
 named "cavalier" is ``cavalier``; ``towpath=yes`` is ``towpath`` (paths along a canal become
-``towpath`` later, geometrically, see :mod:`parcs.osm_graph`); a cycleway shared with walkers or
+``towpath`` later, geometrically, see :mod:`parcs.osm.graph`); a cycleway shared with walkers or
 a path/footway with ``bicycle=designated`` is ``voie_verte``; a track is ``track``; everything
 else (footway, path, bridleway, pedestrian, steps, a bike-only cycleway) is ``path``.
 ``lcn`` (local) routes keep their references in ``route_refs`` without changing the kind.

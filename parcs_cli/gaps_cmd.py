@@ -67,7 +67,7 @@ def _print_scenario(result: Any) -> None:
 
 
 def _write_files(report: Any, args: argparse.Namespace) -> list[Path]:
-    from routing import gaps_export as ex
+    from routing.gaps import export as ex
 
     jobs = [(args.geojson, ex.write_geojson), (args.gpkg, ex.write_gpkg), (args.csv, ex.write_csv),
             (args.units_csv, ex.write_units_csv), (args.html, ex.write_html)]
@@ -84,7 +84,7 @@ def _write_files(report: Any, args: argparse.Namespace) -> list[Path]:
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Run the analysis and print / write its results."""
-    from routing.gaps import analyse_gaps, scenario
+    from routing.gaps.analysis import analyse_gaps, scenario
 
     net = _load(args.build)
     top = args.top if args.top is not None else (None if args.json else DEFAULT_TOP)

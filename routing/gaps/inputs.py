@@ -17,10 +17,10 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import DataError
-from routing.gaps_graph import GapGraph, IntArray, build_gap_graph, gap_graph_from_compiled
-from routing.gaps_model import ParkUnit
-from routing.gaps_score import CommuneSet, UnitSet, snap_communes
-from routing.gaps_text import best_edge_per_node
+from routing.gaps.graph import GapGraph, IntArray, build_gap_graph, gap_graph_from_compiled
+from routing.gaps.model import ParkUnit
+from routing.gaps.score import CommuneSet, UnitSet, snap_communes
+from routing.gaps.text import best_edge_per_node
 from routing.geo import to_projected
 from routing.tables import str_tuple
 
@@ -134,6 +134,6 @@ def prepare_inputs(net: Any) -> GapInputs:
     if hasattr(net, "graph") and hasattr(net, "parks"):
         return _from_network(net)
     if hasattr(net, "edge_way") and callable(getattr(net, "cached", None)):
-        inputs: GapInputs = net.cached(("routing.gaps.inputs",), lambda: _from_compiled(net))
+        inputs: GapInputs = net.cached(("routing.gaps.analysis.inputs",), lambda: _from_compiled(net))
         return inputs
     raise TypeError(f"expected a Network or a CompiledNetwork, not {type(net).__name__}")

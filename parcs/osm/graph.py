@@ -1,8 +1,8 @@
 """From osmnx's raw OSM graph to the planner's network contract (:mod:`parcs.schema`).
 
 The raw graph (unsimplified, one-way streets in their traffic direction only, edges carrying the
-tags of :data:`parcs.osm_tags.USEFUL_TAGS_WAY`) is, in order: cut to the area polygon; rid of
-ways :func:`~parcs.osm_tags.keep_way` refuses; completed with the edge *against* the traffic of
+tags of :data:`parcs.osm.tags.USEFUL_TAGS_WAY`) is, in order: cut to the area polygon; rid of
+ways :func:`~parcs.osm.tags.keep_way` refuses; completed with the edge *against* the traffic of
 each one-way way (walkers walk both ways, contraflow cyclists ride them); classified edge by edge
 (``kind``, ``name``, ``surface``, ``status``, ``source``, ``route_refs``, ``foot_ok``,
 ``bike_ok``); cut to its largest weakly connected component (osmnx's default: islands the data
@@ -35,7 +35,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import BuildError
-from parcs.osm_tags import (
+from parcs.osm.tags import (
     USEFUL_TAGS_WAY,
     RouteMembership,
     access_signature,

@@ -70,8 +70,8 @@ def _register_circuits(sub: Any) -> None:
 def cmd_loop(args: argparse.Namespace) -> int:
     """Handler of ``parcs loop``."""
     from routing import load_compiled
-    from routing.loops import LoopRequest, plan_loop
-    from routing.loops_export import loop_geojson, loop_gpx, loop_lines
+    from routing.loops.export import loop_geojson, loop_gpx, loop_lines
+    from routing.loops.planner import LoopRequest, plan_loop
 
     req = LoopRequest(
         start=args.start, distance_km=args.distance, duration_min=args.duration,
@@ -97,7 +97,7 @@ def cmd_circuits_build(args: argparse.Namespace) -> int:
     """Handler of ``parcs circuits build``."""
     from parcs import paths
     from routing import load_compiled
-    from routing.circuits import build_catalogue, write_catalogue
+    from routing.loops.circuits import build_catalogue, write_catalogue
 
     cn = load_compiled(Path(args.build) if args.build else None)
     catalogue = build_catalogue(cn, seed=args.seed)

@@ -5,8 +5,8 @@ node (its other access nodes are tried when the first gives a poor loop). Then t
 circuits linking several units — terrils and viewpoints, the UNESCO mining heritage, water (units
 named after a canal or river banks) — and a family circuit (family profile, grades under 3 %)
 linking two units. Titles and descriptions are written from each circuit's real content
-(:mod:`routing.circuits_text`); a circuit that cannot be made says why instead of stopping the
-catalogue. :func:`write_catalogue` writes the files (:mod:`routing.roadbook`) atomically.
+(:mod:`routing.loops.circuit_text`); a circuit that cannot be made says why instead of stopping the
+catalogue. :func:`write_catalogue` writes the files (:mod:`routing.loops.roadbook`) atomically.
 
 Everything is deterministic for a given network and seed: candidates are tried in a fixed order,
 ties broken by ids, and the loop planner's generator is seeded per circuit.
@@ -19,7 +19,7 @@ import logging
 import re
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,10 @@ import numpy as np
 from parcs._errors import ParcsError
 from routing.compiled import CompiledNetwork, Park, Poi
 from routing.costs import CostOptions, edge_costs
-from routing.loops import LoopRequest, LoopResult, plan_loop
+from routing.loops.catalogue import THEMES, Catalogue, Circuit, Theme
+from routing.loops.circuit_text import describe, failed_title
+from routing.loops.planner import LoopRequest, LoopResult, plan_loop
+from routing.loops.roadbook import write_files
 from routing.places import Place
 from routing.search import shortest_path_tree
 
@@ -50,65 +53,6 @@ THEME_TRIES = 6
 #: A POI counts as on the network within this distance of its node (m).
 NEAR_M = 300.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A themed circuit linking several units.
-
-    ``categories``: POI categories that anchor the circuit in each unit (empty: the unit's access
-    node); ``unit_words``: only units whose name holds one of these words (lower case).
-    """
-
-    id: str
-    label: str
-    profile: str
-    km: tuple[float, float]
-    categories: tuple[str, ...] = ()
-    unit_words: tuple[str, ...] = ()
-    max_grade: float | None = None
-    max_units: int = 3
-
-
-THEMES: tuple[Theme, ...] = (
-    Theme("terrils", "Terrils et points de vue", "bike", (20.0, 45.0), ("terril", "viewpoint")),
-    Theme("patrimoine-minier", "Patrimoine minier UNESCO", "bike", (20.0, 45.0),
-          ("heritage", "mine_shaft")),
-    Theme("au-fil-de-l-eau", "Au fil de l'eau : canaux et berges", "bike", (20.0, 45.0),
-          unit_words=("canal", "berges", "lawe", "deûle", "souchez")),
-    Theme("famille", "En famille, sans pente de plus de 3 %", "family", (5.0, 15.0),
-          max_grade=3.0, max_units=2),
-)
-
-
-@dataclass(frozen=True, eq=False)
-class Circuit:
-    """One circuit of the catalogue (``result`` is ``None`` when it could not be made)."""
-
-    id: str
-    kind: str
-    theme: str
-    profile: str
-    units: tuple[str, ...]
-    title: str
-    description: str
-    result: LoopResult | None
-    reason: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the circuit exists."""
-        return self.result is not None
-
-
-@dataclass(frozen=True, eq=False)
-class Catalogue:
-    """The circuits, in a fixed order (units in registry order, then themes)."""
-
-    circuits: tuple[Circuit, ...]
-    seed: int
-    network: dict[str, Any] = field(default_factory=dict)
-    cn: CompiledNetwork | None = field(default=None, repr=False)
 
 
 def _seed(seed: int, key: str) -> int:
@@ -136,7 +80,6 @@ def build_catalogue(cn: CompiledNetwork, *, seed: int = 1) -> Catalogue:
     Catalogue
         All circuits, including the failed ones with their reason.
     """
-    from routing.circuits_text import describe, failed_title
 
     circuits: list[Circuit] = []
     for park in sorted(cn.parks, key=lambda p: p.id):
@@ -364,13 +307,12 @@ def _family_fallback(cn: CompiledNetwork, theme: Theme, *, seed: int) -> tuple[L
 
 
 def write_catalogue(catalogue: Catalogue, out: str | Path) -> Path:
-    """Write the catalogue's files into ``out`` atomically (see :mod:`routing.roadbook`).
+    """Write the catalogue's files into ``out`` atomically (see :mod:`routing.loops.roadbook`).
 
     Returns
     -------
     pathlib.Path
         The folder.
     """
-    from routing.roadbook import write_files
 
     return write_files(catalogue, Path(out))

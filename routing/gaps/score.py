@@ -31,8 +31,8 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
-from routing.gaps_candidates import DIJKSTRA_BLOCK_CELLS, Anchors, RawCandidates
-from routing.gaps_graph import BoolArray, FloatArray, GapGraph, IntArray
+from routing.gaps.candidates import DIJKSTRA_BLOCK_CELLS, Anchors, RawCandidates
+from routing.gaps.graph import BoolArray, FloatArray, GapGraph, IntArray
 
 logger = logging.getLogger(__name__)
 

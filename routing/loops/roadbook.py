@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
 import jinja2
@@ -30,12 +30,10 @@ from parcs.schema import KINDS, SURFACES, is_greenway
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary
-from routing.loops import LoopResult
-from routing.loops_export import loop_geojson, loop_gpx
+from routing.loops.catalogue import Catalogue, Circuit
+from routing.loops.export import loop_geojson, loop_gpx
+from routing.loops.planner import LoopResult
 from routing.profiles import PROFILES
-
-if TYPE_CHECKING:
-    from routing.circuits import Catalogue, Circuit
 
 logger = logging.getLogger(__name__)
 

@@ -2,12 +2,12 @@
 
 The analysis follows the *identify, prioritise, decluster, classify* scheme (IPDC, Szell et al.):
 
-1. **Identify** candidate links from three real sources (:mod:`routing.gaps_candidates`): the
+1. **Identify** candidate links from three real sources (:mod:`routing.gaps.candidates`): the
    connectors the network builder had to add between pieces of greenway, pairs of greenway points
    close in space (``max_gap_m``) but far on the greenway network (``min_detour_m``, or in another
    component — "close in space, far on the network", as MissingLinks.jl), and véloroute sections
    recorded as planned (``status == "planned"``).
-2. **Prioritise** (:mod:`routing.gaps_score`): the benefit of a candidate is how much it shortens
+2. **Prioritise** (:mod:`routing.gaps.score`): the benefit of a candidate is how much it shortens
    greenway-only travel between the park units (sum over the unit pairs) and between the
    communes' population and the units; pairs the greenways do not link count at a cap
    (``disconnected_factor`` × the all-edges distance). Candidates are ranked by benefit per metre
@@ -46,10 +46,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import InvalidRequestError
-from routing.gaps_candidates import RawCandidates, proximity_candidates, section_candidates
-from routing.gaps_graph import symmetric_csr
-from routing.gaps_inputs import GapInputs, prepare_inputs
-from routing.gaps_model import (
+from routing.gaps.candidates import RawCandidates, proximity_candidates, section_candidates
+from routing.gaps.graph import symmetric_csr
+from routing.gaps.inputs import GapInputs, prepare_inputs
+from routing.gaps.model import (
     Candidate,
     GapsParams,
     GapsReport,
@@ -58,7 +58,7 @@ from routing.gaps_model import (
     ScenarioResult,
     UnitPair,
 )
-from routing.gaps_score import (
+from routing.gaps.score import (
     GAIN_EPS_M,
     Baseline,
     Evaluation,
@@ -71,7 +71,7 @@ from routing.gaps_score import (
     prune_redundant,
     unit_distances,
 )
-from routing.gaps_views import build_candidate, build_components, build_unit_pairs, pair_changes
+from routing.gaps.views import build_candidate, build_components, build_unit_pairs, pair_changes
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ def analyse_gaps(
     full = replace(params, top=None)
     cached = getattr(net, "cached", None)
     if callable(cached):
-        report: GapsReport = cached(("routing.gaps", full), lambda: _analyse(net, full))
+        report: GapsReport = cached(("routing.gaps.analysis", full), lambda: _analyse(net, full))
     else:
         report = _analyse(net, full)
     return _with_top(report, top)

@@ -17,7 +17,8 @@ import numpy as np
 from parcs.schema import KINDS, SURFACES
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_duration, fr_number
-from routing.loops import Loop, LoopResult
+from routing.loops.catalogue import THEMES
+from routing.loops.planner import Loop, LoopResult
 from routing.profiles import PROFILES
 
 __all__ = ["describe", "failed_title", "join_fr", "theme_label"]
@@ -54,8 +55,6 @@ def join_fr(items: Sequence[str]) -> str:
 
 def theme_label(theme: str) -> str:
     """The label of a theme id ('' when unknown)."""
-    from routing.circuits import THEMES
-
     return next((t.label for t in THEMES if t.id == theme), "")
 
 

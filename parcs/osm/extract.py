@@ -2,7 +2,7 @@
 
 :func:`scan_file` reads the file in two passes — the relations first (cycle routes, park and POI
 multipolygons), then the nodes and ways with their locations — and keeps only what the build
-needs: the ways of the network (:func:`parcs.osm_tags.keep_way`), canals, POIs and parks.
+needs: the ways of the network (:func:`parcs.osm.tags.keep_way`), canals, POIs and parks.
 :func:`write_network_xml` writes those ways as OSM XML for :func:`osmnx.graph_from_xml`.
 
 Extracts cut by a bounding box reference nodes they do not contain. Those references are dropped:
@@ -26,7 +26,7 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import DataError, SourceError
-from parcs.osm_tags import POI_RULES, RouteRelation, is_canal, is_park, keep_way, poi_category
+from parcs.osm.tags import POI_RULES, RouteRelation, is_canal, is_park, keep_way, poi_category
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ on ways travelled twice is reported), prefers greenways like routes do (same cos
 profile, ``max_grade``, ``avoid``, ``prefer``), stays under ``max_climb``, and passes through the
 requested parks or POIs (in the order that makes the best loop) and by a POI of ``via_category``.
 
-Method (see :mod:`routing.loops_search`, :mod:`routing.loops_cycles` and
-:mod:`routing.loops_engine`), in two complementary searches over the compiled arrays:
+Method (see :mod:`routing.loops.search`, :mod:`routing.loops.cycles` and
+:mod:`routing.loops.engine`), in two complementary searches over the compiled arrays:
 
 - *triangles*: Dijkstra trees measure every node's outward and return length at once; a free
   turning point ``A`` is chosen among all nodes so that the skeleton through it is ~70 % of the
@@ -21,8 +21,8 @@ Method (see :mod:`routing.loops_search`, :mod:`routing.loops_cycles` and
   nothing, closed stretches cut off, out-and-backs for the last metres — every option of one
   ear predicted at once from one multi-source Dijkstra, the best built, in a small beam search.
 
-Loops are scored (length error, overlap, cost per km, parks and POIs; :data:`routing.loops_cycles.
-ERR_WEIGHT`, :data:`routing.loops_cycles.COST_WEIGHT`) and the best diverse variants kept
+Loops are scored (length error, overlap, cost per km, parks and POIs; :data:`routing.loops.cycles.
+ERR_WEIGHT`, :data:`routing.loops.cycles.COST_WEIGHT`) and the best diverse variants kept
 (pairwise shared length at most :data:`MAX_SHARED`). Random waypoints are never used alone: the
 seeded generator only breaks ties between equivalent turning points, so ``seed`` makes the answer
 reproducible.
@@ -49,9 +49,9 @@ from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
-from routing.loops_cycles import COST_WEIGHT, ERR_WEIGHT
-from routing.loops_engine import LoopGraph, overlap_floor, shared_share
-from routing.loops_search import MAX_THROUGH, Candidate, Spec, reachable, search
+from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
+from routing.loops.engine import LoopGraph, overlap_floor, shared_share
+from routing.loops.search import MAX_THROUGH, Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
 
 logger = logging.getLogger(__name__)

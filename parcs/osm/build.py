@@ -1,28 +1,6 @@
-"""The OpenStreetMap source: the planner's network built from OSM with osmnx, online or from a file.
+"""Build the planner's network from OpenStreetMap: area, data, graph, enrichment, elevation, layers.
 
-``parcs build --source osm`` downloads the area from the Overpass API; ``parcs build --source
-osm-file PATH`` reads a local ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` extract (e.g.
-Geofabrik's Nord-Pas-de-Calais). Both give the same :class:`parcs.artifact.Network` as the
-open-data build: an osmnx ``MultiDiGraph`` following :mod:`parcs.schema` (``kind``, ``surface``,
-``status``, ``route_refs``, elevation profiles and grades...), park units, POIs, communes,
-perimeter and metadata. On top of the contract every edge carries two access flags for its own
-direction, ``foot_ok`` and ``bike_ok`` (a footway is ``bike_ok = False``, a cycleway not shared
-with walkers ``foot_ok = False``, the edge against a one-way street ``bike_ok = False`` unless it
-has a contraflow): the routing core must forbid ``bike_ok = False`` edges to the cycling
-profiles and ``foot_ok = False`` edges to the walking ones.
-
-The steps, each in its module:
-
-1. the area (:func:`resolve_area`): ``perimeter`` (the Pôle, plus the open-data build's 2 km
-   margin for the network), ``file`` (the extent of the file's data) or ``W,S,E,N`` (WGS84);
-2. the OSM data: :mod:`parcs.osm_file` (pyosmium) or :mod:`parcs.osm_overpass` (osmnx);
-3. the graph: :mod:`parcs.osm_graph` (tags → kinds and access, :mod:`parcs.osm_tags`;
-   simplification; Lambert-93 in France, UTM elsewhere; towpaths along canals);
-4. in the Artois, the open-data layers laid on the OSM edges (:mod:`parcs.osm_opendata`);
-5. elevation: :func:`parcs.elevation.add_elevation` with ``dem`` files, or the SRTM tiles of the
-   sources when they cover the network; otherwise elevation 0 everywhere, climb and grades 0,
-   ``meta["elevation"] = "none"`` and a warning (nothing is invented);
-6. the layers (:mod:`parcs.osm_layers`): POIs, park units, communes.
+The steps are described in :mod:`parcs.osm`; this module runs them in order.
 """
 
 from __future__ import annotations
@@ -43,11 +21,15 @@ import osmnx as ox
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from parcs import elevation, osm_file, osm_graph, osm_layers, osm_overpass, paths
+from parcs import elevation, paths
 from parcs._errors import DataError, InvalidRequestError, SourceError
 from parcs.artifact import Network
 from parcs.build import AREA_MARGIN_M
-from parcs.osm_tags import RouteRelation, route_memberships
+from parcs.osm import extract as osm_file
+from parcs.osm import graph as osm_graph
+from parcs.osm import layers as osm_layers
+from parcs.osm import overpass as osm_overpass
+from parcs.osm.tags import RouteRelation, route_memberships
 from parcs.perimeter import CRS, WGS84, Perimeter, load_perimeter
 
 logger = logging.getLogger(__name__)
@@ -251,7 +233,7 @@ def _with_elevation(G: nx.MultiDiGraph, dem: list[Path] | None) -> tuple[nx.Mult
 def _opendata(G: nx.MultiDiGraph, area: OsmArea) -> dict[str, int]:  # noqa: N803
     """Lay the open-data greenway lines on the OSM edges (Artois only; in place)."""
     from parcs.layers import load_greenway_lines
-    from parcs.osm_opendata import enrich_from_opendata
+    from parcs.osm.opendata import enrich_from_opendata
 
     zone = gpd.GeoSeries([area.network], crs=WGS84).to_crs(CRS).iloc[0]
     try:

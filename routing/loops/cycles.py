@@ -19,7 +19,7 @@ must be travelled both ways. This module finds them on the undirected view of th
   once (vectorised), the best are built and measured exactly, and a small beam keeps the best
   loops over a few rounds.
 
-Ways usable in one direction only (``max_grade``) are left to :mod:`routing.loops_search`.
+Ways usable in one direction only (``max_grade``) are left to :mod:`routing.loops.search`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
-from routing.loops_engine import BoolArray, FloatArray, IntArray, LoopGraph, accumulate
+from routing.loops.engine import BoolArray, FloatArray, IntArray, LoopGraph, accumulate
 
 #: Cost factor of a second traversal of a way in a disjoint pair (on top of the first).
 PREMIUM = 20.0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from routing.gaps_graph import GapGraph, IntArray
+from routing.gaps.graph import GapGraph, IntArray
 
 #: Generic names the sources give to unnamed ways: the kind reads better.
 GENERIC_NAMES = {"", "cavalier minier", "véloroute", "voie verte", "chemin", "sentier"}

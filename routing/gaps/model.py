@@ -53,7 +53,7 @@ def geojson_wgs84(geom: BaseGeometry | None) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class GapsParams:
-    """Parameters of :func:`routing.gaps.analyse_gaps` (see there)."""
+    """Parameters of :func:`routing.gaps.analysis.analyse_gaps` (see there)."""
 
     max_gap_m: float = 300.0
     min_detour_m: float = 2000.0
@@ -260,7 +260,7 @@ class ScenarioResult:
 
 @dataclass(frozen=True)
 class GapsReport:
-    """The result of :func:`routing.gaps.analyse_gaps`."""
+    """The result of :func:`routing.gaps.analysis.analyse_gaps`."""
 
     params: GapsParams
     units: tuple[ParkUnit, ...]

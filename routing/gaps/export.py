@@ -27,9 +27,9 @@ from shapely.geometry.base import BaseGeometry
 
 from parcs.atomic import atomic_path, write_text_atomic
 from parcs.safe_maps import GeoJsonScript, add_html, js_json
-from routing.gaps import GapContext
-from routing.gaps_inputs import component_id
-from routing.gaps_model import CLASS_LABELS_FR, Candidate, GapsReport, UnitPair, geojson_wgs84, num
+from routing.gaps.analysis import GapContext
+from routing.gaps.inputs import component_id
+from routing.gaps.model import CLASS_LABELS_FR, Candidate, GapsReport, UnitPair, geojson_wgs84, num
 from routing.geo import CRS, to_wgs84
 
 logger = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 
 POIs
 ----
-Every element :func:`parcs.osm_tags.poi_category` recognises, as a point (a node, or the
+Every element :func:`parcs.osm.tags.poi_category` recognises, as a point (a node, or the
 representative point of a way or multipolygon) inside the area: ``id`` ``osm:node/123``,
 ``category``, ``name`` (the OSM name, else the French label of the category), ``source`` ``osm``
-and a short ``description`` (:func:`parcs.osm_tags.poi_description`). In the Artois the open-data
+and a short ``description`` (:func:`parcs.osm.tags.poi_description`). In the Artois the open-data
 POIs (:func:`parcs.pois.load_pois`: terrils, UNESCO heritage, mine shafts, neo-natural parks,
 viewpoints, ADAV bike-share and shelters) are added; where both describe the same place
 (:data:`DEDUP_M`), the open-data POI is kept for heritage themes (its identity — terril number,
@@ -32,8 +32,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from parcs.osm_file import OsmFeature
-from parcs.osm_tags import poi_category, poi_description
+from parcs.osm.extract import OsmFeature
+from parcs.osm.tags import poi_category, poi_description
 from parcs.parks import PARK_COLUMNS
 from parcs.perimeter import WGS84
 from parcs.pois import POI_COLUMNS

@@ -17,11 +17,11 @@ from parcs._errors import ParcsError
 
 #: Modules that register sub-commands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
-    "parcs.cli.data_cmds",
-    "parcs.cli.route_cmd",
-    "parcs.cli.serve_cmd",
-    "parcs.cli.gaps_cmd",
-    "parcs.cli.loop_cmd",
+    "parcs_cli.data_cmds",
+    "parcs_cli.route_cmd",
+    "parcs_cli.serve_cmd",
+    "parcs_cli.gaps_cmd",
+    "parcs_cli.loop_cmd",
 )
 
 

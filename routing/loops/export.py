@@ -15,7 +15,7 @@ import gpxpy.gpx
 
 from routing.export import to_geojson, to_gpx
 from routing.fmt import fr_distance, fr_duration, fr_number
-from routing.loops import Loop, LoopResult
+from routing.loops.planner import Loop, LoopResult
 from routing.profiles import PROFILES
 
 __all__ = ["loop_geojson", "loop_gpx", "loop_lines", "loop_title"]

@@ -44,7 +44,8 @@ def _parse_source(values: list[str]) -> tuple[str, Path | None]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from parcs.build import build_opendata, write_build
+    from parcs.build import build_opendata
+    from routing.build import write_build
 
     kind, osm_file = _parse_source(args.source)
     t0 = time.perf_counter()
@@ -52,7 +53,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         sources.fetch(progress=not args.quiet)
         net = build_opendata(progress=not args.quiet)
     else:
-        from parcs.osm import build_osm_network
+        from parcs.osm.build import build_osm_network
 
         if kind == "osm":
             sources.fetch(progress=not args.quiet)

@@ -3,10 +3,10 @@
 Three kinds of requests, all through osmnx's HTTP layer (its cache in ``data/cache/osmnx``, its
 rate limiting, its settings):
 
-- the network: :func:`osmnx.graph_from_polygon` with :data:`parcs.osm_tags.OVERPASS_FILTER`
-  (unsimplified, every component: :mod:`parcs.osm_graph` does the rest as for a file);
+- the network: :func:`osmnx.graph_from_polygon` with :data:`parcs.osm.tags.OVERPASS_FILTER`
+  (unsimplified, every component: :mod:`parcs.osm.graph` does the rest as for a file);
 - POIs, parks and canals: :func:`osmnx.features_from_polygon` with
-  :data:`parcs.osm_tags.FEATURE_TAGS`;
+  :data:`parcs.osm.tags.FEATURE_TAGS`;
 - cycle-route relations, which osmnx does not keep: one Overpass QL query
   (``rel["route"="bicycle"]`` in the area's bounding box and their parent superroutes) sent with
   osmnx's private ``_overpass._overpass_request`` (same cache and pauses as the other two).
@@ -26,8 +26,8 @@ from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import BuildError, SourceError
-from parcs.osm_file import OsmFeature
-from parcs.osm_tags import (
+from parcs.osm.extract import OsmFeature
+from parcs.osm.tags import (
     FEATURE_TAGS,
     OVERPASS_FILTER,
     RouteRelation,
@@ -81,7 +81,7 @@ def _row_tags(row: dict[str, Any]) -> dict[str, str]:
 def download_features(
     polygon: BaseGeometry,
 ) -> tuple[list[OsmFeature], list[OsmFeature], list[OsmFeature]]:
-    """POIs, parks and canals of ``polygon`` (WGS84), as :class:`~parcs.osm_file.OsmFeature`."""
+    """POIs, parks and canals of ``polygon`` (WGS84), as :class:`~parcs.osm.extract.OsmFeature`."""
     try:
         gdf = ox.features_from_polygon(polygon, tags=dict(FEATURE_TAGS))
     except requests.exceptions.RequestException as exc:

@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from routing.gaps_graph import BoolArray, FloatArray, GapGraph, IntArray, ObjArray, symmetric_csr
+from routing.gaps.graph import BoolArray, FloatArray, GapGraph, IntArray, ObjArray, symmetric_csr
 
 logger = logging.getLogger(__name__)
 

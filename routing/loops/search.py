@@ -1,7 +1,7 @@
 """The loop search: skeletons of waypoints, turning points, closing legs, candidate loops.
 
 A loop is a closed sequence of waypoints ``start -> w1 -> ... -> start`` whose legs are routed in
-turn, each leg penalised on the ways the earlier ones use (:mod:`routing.loops_engine`). The
+turn, each leg penalised on the ways the earlier ones use (:mod:`routing.loops.engine`). The
 waypoints are, in this order of construction:
 
 1. the *through* places (parks, POIs, a POI of a category): one node per group, the group member
@@ -10,13 +10,13 @@ waypoints are, in this order of construction:
    nodes at once, such that the skeleton through ``A`` measures about 70 % of the target, spread
    over the compass around the start (seeded choice among equivalent ones);
 3. a free turning point ``B`` on one leg, chosen among all nodes at once so that the loop measures
-   the target (:func:`routing.loops_engine.detour_candidates`).
+   the target (:func:`routing.loops.engine.detour_candidates`).
 
 Without through places this is a triangle ``start -> A -> B -> start`` whose sides avoid each
 other. When nothing fits, a second round moves the turning points (farther when every loop was
 short, closer when every loop was long).
 
-Then :func:`cycle_search` adds the loops of :mod:`routing.loops_cycles`: way-disjoint pairs from
+Then :func:`cycle_search` adds the loops of :mod:`routing.loops.cycles`: way-disjoint pairs from
 the start through turning points at several shares of the target (:data:`PAIR_SHARES`, one per
 compass sector, on cycles), the ears of the start, and the best triangles, filled with hooked
 cycles when short and improved by ears.
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routing.geo import bearing
-from routing.loops_cycles import (
+from routing.loops.cycles import (
     ERR_WEIGHT,
     POTENTIAL_WEIGHT,
     Goal,
@@ -49,7 +49,7 @@ from routing.loops_cycles import (
     walk_key,
     way_graph,
 )
-from routing.loops_engine import (
+from routing.loops.engine import (
     BoolArray,
     FloatArray,
     LoopGraph,
@@ -481,7 +481,7 @@ def _insert(ctx: _Context, seq: tuple[int, ...], j: int, *, more: bool) -> list[
 
 
 def cycle_search(ctx: _Context, found: Sequence[Candidate]) -> list[Candidate]:
-    """Loops from the cycle search (:mod:`routing.loops_cycles`), fitted to the target by ears.
+    """Loops from the cycle search (:mod:`routing.loops.cycles`), fitted to the target by ears.
 
     Seeds (:func:`_seeds`) are filled with hooked cycles when short; the :data:`IMPROVED` most
     promising (:func:`_promising`) are then improved by ears. Every loop met is returned.

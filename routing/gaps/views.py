@@ -1,4 +1,4 @@
-"""Build the frozen result objects (:mod:`routing.gaps_model`) from the analysis arrays."""
+"""Build the frozen result objects (:mod:`routing.gaps.model`) from the analysis arrays."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections import Counter
 import numpy as np
 import shapely
 
-from routing.gaps_candidates import RawCandidates
-from routing.gaps_graph import FloatArray
-from routing.gaps_inputs import GapInputs, component_id
-from routing.gaps_model import Candidate, GreenwayComponent, PairChange, UnitPair
-from routing.gaps_score import GAIN_EPS_M, Baseline, Evaluation
-from routing.gaps_text import GENERIC_NAMES, Effect, Label, reason_text
+from routing.gaps.candidates import RawCandidates
+from routing.gaps.graph import FloatArray
+from routing.gaps.inputs import GapInputs, component_id
+from routing.gaps.model import Candidate, GreenwayComponent, PairChange, UnitPair
+from routing.gaps.score import GAIN_EPS_M, Baseline, Evaluation
+from routing.gaps.text import GENERIC_NAMES, Effect, Label, reason_text
 
 #: Unit pairs listed per candidate.
 PAIRS_SHOWN = 5

@@ -1,0 +1,30 @@
+"""The OpenStreetMap source: the planner's network built from OSM with osmnx, online or from a file.
+
+``parcs build --source osm`` downloads the area from the Overpass API; ``parcs build --source
+osm-file PATH`` reads a local ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`` extract (e.g.
+Geofabrik's Nord-Pas-de-Calais). Both give the same :class:`parcs.artifact.Network` as the
+open-data build: an osmnx ``MultiDiGraph`` following :mod:`parcs.schema` (``kind``, ``surface``,
+``status``, ``route_refs``, elevation profiles and grades...), park units, POIs, communes,
+perimeter and metadata. On top of the contract every edge carries two access flags for its own
+direction, ``foot_ok`` and ``bike_ok`` (a footway is ``bike_ok = False``, a cycleway not shared
+with walkers ``foot_ok = False``, the edge against a one-way street ``bike_ok = False`` unless it
+has a contraflow): the routing core must forbid ``bike_ok = False`` edges to the cycling
+profiles and ``foot_ok = False`` edges to the walking ones.
+
+The steps, each in its module:
+
+1. the area (:func:`resolve_area`): ``perimeter`` (the Pôle, plus the open-data build's 2 km
+   margin for the network), ``file`` (the extent of the file's data) or ``W,S,E,N`` (WGS84);
+2. the OSM data: :mod:`parcs.osm.extract` (pyosmium) or :mod:`parcs.osm.overpass` (osmnx);
+3. the graph: :mod:`parcs.osm.graph` (tags → kinds and access, :mod:`parcs.osm.tags`;
+   simplification; Lambert-93 in France, UTM elsewhere; towpaths along canals);
+4. in the Artois, the open-data layers laid on the OSM edges (:mod:`parcs.osm.opendata`);
+5. elevation: :func:`parcs.elevation.add_elevation` with ``dem`` files, or the SRTM tiles of the
+   sources when they cover the network; otherwise elevation 0 everywhere, climb and grades 0,
+   ``meta["elevation"] = "none"`` and a warning (nothing is invented);
+6. the layers (:mod:`parcs.osm.layers`): POIs, park units, communes.
+"""
+
+from parcs.osm.build import OsmArea, build_osm_network, parse_area, resolve_area
+
+__all__ = ["OsmArea", "build_osm_network", "parse_area", "resolve_area"]

@@ -1,0 +1,36 @@
+"""Write a built network and the routing core's compiled arrays as one build folder, atomically.
+
+The territory layer (:mod:`parcs`) builds a :class:`parcs.artifact.Network`; this module adds the
+arrays :func:`routing.compiled.compile_network` makes of it and writes both with
+:func:`parcs.artifact.save_network`, so a reader never sees one without the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from parcs.artifact import Network, save_network
+from routing.compiled import compile_network, save_compiled
+
+__all__ = ["write_build"]
+
+logger = logging.getLogger(__name__)
+
+
+def _compile_into(net: Network) -> Callable[[Path], None]:
+    """The step that writes the routing core's arrays into the build folder."""
+    def write(tmpdir: Path) -> None:
+        save_compiled(compile_network(net), tmpdir)
+
+    return write
+
+
+def write_build(net: Network, directory: Path | None = None) -> Path:
+    """Write a network and its compiled arrays atomically; returns the folder."""
+    t0 = time.perf_counter()
+    out = save_network(net, directory, extra=_compile_into(net))
+    logger.info("build written in %.1f s", time.perf_counter() - t0)
+    return out

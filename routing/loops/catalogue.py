@@ -1,0 +1,74 @@
+"""The circuit catalogue's types: themes, circuits and the catalogue itself.
+
+:mod:`routing.loops.circuits` builds a :class:`Catalogue`; :mod:`routing.loops.circuit_text`
+describes its circuits in French and :mod:`routing.loops.roadbook` renders them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from routing.compiled import CompiledNetwork
+from routing.loops.planner import LoopResult
+
+__all__ = ["THEMES", "Catalogue", "Circuit", "Theme"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A themed circuit linking several units.
+
+    ``categories``: POI categories that anchor the circuit in each unit (empty: the unit's access
+    node); ``unit_words``: only units whose name holds one of these words (lower case).
+    """
+
+    id: str
+    label: str
+    profile: str
+    km: tuple[float, float]
+    categories: tuple[str, ...] = ()
+    unit_words: tuple[str, ...] = ()
+    max_grade: float | None = None
+    max_units: int = 3
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("terrils", "Terrils et points de vue", "bike", (20.0, 45.0), ("terril", "viewpoint")),
+    Theme("patrimoine-minier", "Patrimoine minier UNESCO", "bike", (20.0, 45.0),
+          ("heritage", "mine_shaft")),
+    Theme("au-fil-de-l-eau", "Au fil de l'eau : canaux et berges", "bike", (20.0, 45.0),
+          unit_words=("canal", "berges", "lawe", "deûle", "souchez")),
+    Theme("famille", "En famille, sans pente de plus de 3 %", "family", (5.0, 15.0),
+          max_grade=3.0, max_units=2),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Circuit:
+    """One circuit of the catalogue (``result`` is ``None`` when it could not be made)."""
+
+    id: str
+    kind: str
+    theme: str
+    profile: str
+    units: tuple[str, ...]
+    title: str
+    description: str
+    result: LoopResult | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the circuit exists."""
+        return self.result is not None
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """The circuits, in a fixed order (units in registry order, then themes)."""
+
+    circuits: tuple[Circuit, ...]
+    seed: int
+    network: dict[str, Any] = field(default_factory=dict)
+    cn: CompiledNetwork | None = field(default=None, repr=False)
