@@ -1,4 +1,4 @@
-"""Missing links: where the Chaîne des parcs is broken, and which new links would help most.
+"""The missing-link method: identify, prioritise, decluster and classify candidate links.
 
 The analysis follows the *identify, prioritise, decluster, classify* scheme (IPDC, Szell et al.):
 
