@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from parcs._errors import ParcsError
+from parcs_cli.options import french_usage_message
 
 #: Modules that register sub-commands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -26,10 +27,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with code 2 and one line (it already does; keep the message short)."""
+    """argparse that exits with code 2 and one line, in French (as every other error)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {french_usage_message(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"parcs {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrompu", file=sys.stderr)
         return 130
 
 

@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import folium
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, g, render_template, request
 
 from parcs._errors import ParcsError
+from routing.params import PROFILE_ALIASES, has_params, parse_route_params
 from webapp import maps, planning
 from webapp.catalog import Catalog, category_label
 from webapp.errors import classify
 from webapp.i18n import Translator
-from webapp.params import PROFILE_ALIASES, Limits, has_route_params, parse_route_query
 from webapp.state import get_state
+from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
 
@@ -187,11 +188,10 @@ def _planner_map(catalog: Catalog, result: planning.ResultView | None,
 def planner() -> tuple[str, int]:
     """The route planner: the form, and the route when ``from``/``to`` are given."""
     network, catalog, t = page_state()
-    limits = Limits.from_config(current_app.config)
     status, error, result = 200, None, None
-    if has_route_params(request.args):
+    if has_params(request_params(), "from", "to"):
         try:
-            query = parse_route_query(request.args, limits=limits)
+            query = parse_route_params(request_params())
             result = planning.result_view(
                 planning.plan(network, query, page=True), network=network, query=query, catalog=catalog, t=t
             )
@@ -200,7 +200,7 @@ def planner() -> tuple[str, int]:
             logger.info("planner: %s (%s)", type(exc).__name__, exc)
     html = render_template(
         "planner.html", form=form_state(), error=error, result=result,
-        rmap=_planner_map(catalog, result, t), limits=limits, **form_choices(catalog, t),
+        rmap=_planner_map(catalog, result, t), **form_choices(catalog, t),
     )
     return html, status
 
