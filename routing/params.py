@@ -104,16 +104,18 @@ def parse_number(params: Params, name: str) -> float | None:
     return float(clean)
 
 
-def parse_integer(params: Params, name: str) -> int | float | None:
-    """The whole number given for ``name`` or ``None`` (a fraction is returned as a float, for
-    the request type to refuse with its bounds)."""
+def parse_integer(params: Params, name: str) -> int | None:
+    """The whole number given for ``name`` (``3``, ``3.0``), or ``None``; its range is the request
+    type's business."""
     text = single(params, name)
     if text is None:
         return None
     if _INTEGER.match(text):
         return int(text)
     number = parse_number(params, name)
-    return number if number is None or not number.is_integer() else int(number)
+    if number is None or not number.is_integer():
+        raise InvalidRequestError(f"{name} : un nombre entier attendu, pas {text[:40]!r}")
+    return int(number)
 
 
 def parse_profile(params: Params, name: str = "profile") -> str:

@@ -21,10 +21,10 @@ from webapp_helpers import real_build_app, run_doctests
 from werkzeug.datastructures import MultiDict
 
 from parcs import paths
+from routing.params import parse_route_params
 from webapp import create_app
 from webapp.charts import clean_profile, elevation_svg, nice_step
 from webapp.i18n import MESSAGES, Translator, negotiate_language, translate
-from routing.params import parse_route_params
 
 # Route endpoints between two park units of the mock network (see tests/conftest.py).
 WEST, EAST, CENTRE, ISOLATED = "parc-ouest", "parc-est", "parc-centre", "parc-isole"

@@ -18,7 +18,8 @@ from routing.params import parse_route_params, single
 from routing.validate import check_category
 from webapp import planning
 from webapp.catalog import category_label
-from webapp.openapi import GEOJSON, build_openapi
+from webapp.openapi import build_openapi
+from webapp.openapi_schema import GEOJSON
 from webapp.state import get_state
 from webapp.urls import request_params
 
