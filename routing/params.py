@@ -73,14 +73,14 @@ def single(params: Params, name: str) -> str | None:
     return found[0] if found else None
 
 
-def values(params: Params, name: str, *, split: str = ",") -> list[str]:
+def values(params: Params, name: str, *, split: str = ",", unique: bool = True) -> list[str]:
     """The non-empty values of a repeatable ``name``, each also split on ``split``
-    (``"\\n"``: on line breaks), in order, duplicates dropped."""
+    (``"\\n"``: on line breaks), in order; repeats dropped when ``unique``."""
     out: list[str] = []
     for raw in _raw(params, name):
         parts = raw.splitlines() if split == "\n" else raw.split(split)
         out += [p.strip() for p in parts if p.strip()]
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)) if unique else out
 
 
 def has_params(params: Params, *names: str) -> bool:
@@ -144,7 +144,7 @@ def parse_route_params(params: Params) -> RouteRequest:
         raise InvalidRequestError(
             f"{missing} : obligatoire (un parc, un lieu, une commune ou « lat,lon »)")
     kwargs: dict[str, Any] = {
-        "via": tuple(values(params, "via", split="\n")),
+        "via": tuple(values(params, "via", split="\n", unique=False)),  # A → B → A is a route
         "profile": parse_profile(params),
         "max_grade": parse_number(params, "max_grade"),
         "max_climb": parse_number(params, "max_climb"),

@@ -222,6 +222,10 @@ def test_route_permalink_reads_back(client: FlaskClient) -> None:
     again = parse_route_params({k: [v for n, v in request.to_params() if n == k]
                                 for k in dict(request.to_params())})
     assert again == request
+    # a repeated waypoint is a route (A → B → A), a repeated kind to avoid is one kind
+    twice = parse_route_params({"from": [WEST], "to": [EAST], "via": ["a", "b", "a"],
+                                "avoid": ["connector", "connector"]})
+    assert twice.via == ("a", "b", "a") and twice.avoid == ("connector",)
 
 
 # -- the command line speaks French -------------------------------------------------------------

@@ -5,7 +5,8 @@ and its downloads are the same query sent to ``/api/route.gpx`` and ``/api/route
 (unknown place, outside the territory, impossible constraint...) is shown beside the form with the
 matching 4xx status, never as a 500.
 
-The pieces the planner shares with the "Boucles" and "Circuits" pages (:mod:`webapp.loops_views`)
+The pieces the planner shares with the "Boucles" and "Circuits" pages (:mod:`webapp.loops_views`,
+:mod:`webapp.loop_results`, :mod:`webapp.circuits_views`)
 are here too: :func:`page_state`, :func:`error_view`, :class:`ConstraintsForm`,
 :func:`form_choices`, :func:`base_map` and :func:`add_layers`; their form fields and result blocks
 are the macros of ``templates/_macros.html``.
@@ -130,7 +131,7 @@ def form_state() -> FormState:
     )
 
 
-# -- shared with the "Boucles" and "Circuits" pages (webapp/loops_views.py) -------------------
+# -- shared with the "Boucles" and "Circuits" pages (loops_views, circuits_views) ------------
 
 
 def page_state() -> tuple[Any, Catalog, Translator]:
