@@ -6,7 +6,8 @@ string, a submitted form and the command line (:mod:`parcs_cli`) all give. The r
 - an empty value (an untouched form field) counts as absent;
 - a single-valued parameter given twice is refused;
 - repeatable parameters also accept comma-separated values (``avoid``, ``stop_at``, ``along``,
-  ``through``...), and ``via`` one place per line (a place may hold a comma: ``50.43,2.83``);
+  ``through``...; a value that is a coordinate pair such as ``50.43,2.83`` stays whole), and
+  ``via`` one place per line; a bound on the number of values counts them once split;
 - numbers accept a decimal comma and a trailing ``%`` (``6,5 %``), nothing else;
 - profiles accept their French aliases (``marche``, ``vélo``, ``famille``...).
 
@@ -58,6 +59,8 @@ ROUTE_PARAMS: tuple[str, ...] = (
 #: A decimal number as people type it (the comma and ``%`` already dealt with).
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _INTEGER = re.compile(r"^[+]?[0-9]{1,12}$")
+#: Two decimal numbers and a comma: coordinates, never split as a list.
+_PAIR = re.compile(r"^\s*[+-]?[0-9]+(\.[0-9]*)?\s*,\s*[+-]?[0-9]+(\.[0-9]*)?\s*$")
 
 
 def _raw(params: Params, name: str) -> list[str]:
@@ -78,7 +81,10 @@ def values(params: Params, name: str, *, split: str = ",", unique: bool = True) 
     (``"\\n"``: on line breaks), in order; repeats dropped when ``unique``."""
     out: list[str] = []
     for raw in _raw(params, name):
-        parts = raw.splitlines() if split == "\n" else raw.split(split)
+        if split == "," and _PAIR.match(raw):  # "50.43,2.83" is one place, not two
+            parts = [raw]
+        else:
+            parts = raw.splitlines() if split == "\n" else raw.split(split)
         out += [p.strip() for p in parts if p.strip()]
     return list(dict.fromkeys(out)) if unique else out
 

@@ -10,6 +10,7 @@ is reproducible and the suite stays quick.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -51,6 +52,16 @@ def api_schema(contract_app: Flask) -> Any:
     return schemathesis.openapi.from_wsgi(SCHEMA_PATH, contract_app, config=config)
 
 
+def _split_past_bound(case: Any, detail: str) -> bool:
+    """Whether ``detail`` refuses a repeatable parameter whose values, once split on commas or
+    lines (as the document's description says), are more than its bound."""
+    match = re.match(r"^(\w+) : au plus \d+ valeurs", detail)
+    if match is None:
+        return False
+    given = (case.query or {}).get(match.group(1), [])
+    return any(("," in v or "\n" in v) for v in ([given] if isinstance(given, str) else given))
+
+
 def _operations(schema: Any) -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
@@ -65,12 +76,30 @@ def _check(case: Any, mode: GenerationMode) -> None:
         return
     where = (case.path, case.query, response.status_code, response.text[:300])
     if response.status_code == 400:
-        assert response.json()["detail"] in CROSS_PARAMETER_RULES, where
+        detail = response.json()["detail"]
+        assert detail in CROSS_PARAMETER_RULES or _split_past_bound(case, detail), where
     else:
         assert response.status_code < 300 or response.status_code in (404, 422), where
 
 
+@pytest.fixture
+def same_draws_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis also draws constants it finds in the project's modules loaded so far, so a run
+    alone and a run in the whole suite would draw different requests; without them it draws the
+    same ones everywhere. (Internals: when a Hypothesis release moves them, the run stays seeded,
+    only less repeatable across suites.)"""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - depends on the installed Hypothesis
+        return
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "CONSTANTS_CACHE"):
+        monkeypatch.setattr(providers, "_get_local_constants", Constants)
+        monkeypatch.setattr(providers, "CONSTANTS_CACHE", {})
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.usefixtures("same_draws_everywhere")
 def test_api_answers_as_documented(api_schema: Any, mode: GenerationMode) -> None:
     operations = _operations(api_schema)
     # every documented path (schemathesis leaves out the document itself, read to load it)

@@ -14,7 +14,8 @@ GPX = "application/gpx+xml"
 PARAMETER_RULES = (
     "Query parameters: an empty value counts as absent (what an untouched form field sends); "
     "a single-valued parameter given twice is refused; repeatable parameters also accept "
-    "comma-separated values (`via`: one place per line, since a place may hold a comma); "
+    "comma-separated values (`via`: one place per line, since a place may hold a comma; a "
+    "coordinate pair stays whole), and their `maxItems` counts the values once split; "
     "numbers accept a decimal comma. Text parameters are stripped and may not hold control or "
     "invisible characters (the `pattern` of their schema). Every bound is the command line's."
 )
