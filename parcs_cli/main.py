@@ -2,7 +2,9 @@
 
 Each command group lives in its own module exposing ``register(subparsers)``; every handler
 returns an exit code. Errors a user can cause (:class:`parcs.ParcsError`, bad arguments) print
-one line on stderr and exit with code 2 — never a traceback.
+one French line on stderr (argparse's own messages translated by :mod:`parcs_cli.options`) and
+exit with code 2 — never a traceback. Request options are read by the parsers the API uses
+(:mod:`routing.params`), so both accept and refuse the same values.
 """
 
 from __future__ import annotations
