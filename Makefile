@@ -56,7 +56,7 @@ circuits: install data
 	$(PARCS) circuits build
 
 clean:
-	rm -rf data/build data/circuits tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf data/build data/circuits tests/artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 distclean: clean
 	rm -rf $(VENV) data/sources

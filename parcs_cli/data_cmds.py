@@ -134,10 +134,9 @@ def cmd_parks(args: argparse.Namespace) -> int:
 def cmd_pois(args: argparse.Namespace) -> int:
     pois = artifact.load_layer(_build_dir(args), "pois", crs="EPSG:4326")
     if args.category:
-        if args.category not in POI_CATEGORIES:
-            raise InvalidRequestError(
-                f"unknown POI category {args.category!r}; known: {', '.join(POI_CATEGORIES)}"
-            )
+        from routing.validate import check_category
+
+        check_category(args.category, "--category")
         pois = pois[pois["category"] == args.category]
     rows = []
     for rec in pois.itertuples(index=False):

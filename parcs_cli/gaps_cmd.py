@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from parcs._errors import InvalidRequestError
 from parcs.artifact import GRAPH_FILE
-
-#: Shown candidates when neither --top nor --json is given.
-DEFAULT_TOP = 20
+from routing.bounds import DEFAULT_TOP, MAX_SCENARIO, MAX_TOP
 
 
 def _load(build: str | None) -> Any:
@@ -27,7 +26,7 @@ def _load(build: str | None) -> Any:
 
     directory = Path(build) if build else paths.build_dir("opendata")
     if not directory.is_dir():
-        raise InvalidRequestError(f"no such build folder: {directory}")
+        raise InvalidRequestError(f"dossier de réseau introuvable : {directory}")
     if (directory / GRAPH_FILE).is_file():
         return artifact.load_network(directory)
     return load_compiled(directory)
@@ -85,11 +84,13 @@ def _write_files(report: Any, args: argparse.Namespace) -> list[Path]:
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Run the analysis and print / write its results."""
     from routing.gaps.analysis import analyse_gaps, scenario
+    from routing.gaps.request import GapsRequest
 
-    net = _load(args.build)
     top = args.top if args.top is not None else (None if args.json else DEFAULT_TOP)
-    report = analyse_gaps(net, max_gap_m=args.max_gap, min_detour_m=args.min_detour, top=top)
-    result = scenario(report, candidate_ids=args.scenario) if args.scenario else None
+    query = GapsRequest(top=top, scenario=tuple(args.scenario or ()))
+    net = _load(args.build)
+    report = analyse_gaps(net, max_gap_m=args.max_gap, min_detour_m=args.min_detour, top=query.top)
+    result = scenario(report, candidate_ids=query.scenario) if query.scenario else None
     written = _write_files(report, args)
     if args.json:
         doc = report.to_dict()
@@ -107,25 +108,32 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _positive(text: str) -> float:
+    from routing.params import parse_number
+    from routing.validate import check_number
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+        value = parse_number({"m": [text]}, "m")
+        return check_number(value, "m", (0.0, math.inf), low_open=True)
+    except InvalidRequestError:
+        raise argparse.ArgumentTypeError(f"nombre de mètres positif attendu, pas {text!r}") from None
 
 
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a non-negative integer: {text!r}")
-    return int(text)
+def _top(text: str) -> int:
+    """``--top`` read and bounded as ``top`` of ``GET /api/gaps``."""
+    from routing.gaps.request import parse_gaps_params
+
+    try:
+        top = parse_gaps_params({"top": [text]}).top
+    except InvalidRequestError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("top : ")) from None
+    return int(top or DEFAULT_TOP)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Register ``parcs gaps``."""
     p = sub.add_parser("gaps", help="missing links of the greenway network, ranked; scenarios")
-    p.add_argument("--top", type=_count, help=f"candidates shown (default {DEFAULT_TOP}; all with --json)")
+    p.add_argument("--top", type=_top,
+                   help=f"candidates shown (1-{MAX_TOP}; default {DEFAULT_TOP}, all with --json)")
     p.add_argument("--json", action="store_true", help="JSON report on stdout")
     p.add_argument("--geojson", type=Path, metavar="FILE", help="write the candidates as GeoJSON")
     p.add_argument("--gpkg", type=Path, metavar="FILE",
@@ -133,7 +141,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", type=Path, metavar="FILE", help="write the candidates as CSV")
     p.add_argument("--units-csv", type=Path, metavar="FILE", help="write the unit-to-unit table as CSV")
     p.add_argument("--html", type=Path, metavar="FILE", help="write the map report (Folium HTML)")
-    p.add_argument("--scenario", nargs="+", metavar="ID", help="candidate ids to build (e.g. L1 L3)")
+    p.add_argument("--scenario", nargs="+", metavar="ID",
+                   help=f"candidate ids to build (e.g. L1 L3; at most {MAX_SCENARIO})")
     p.add_argument("--max-gap", type=_positive, default=300.0, metavar="M",
                    help="largest gap of a proximity candidate (default 300 m)")
     p.add_argument("--min-detour", type=_positive, default=2000.0, metavar="M",

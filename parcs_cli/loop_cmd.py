@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from parcs.atomic import write_text_atomic
+from parcs_cli.options import request_params
 
 
 def register(sub: Any) -> None:
@@ -25,28 +26,44 @@ def register(sub: Any) -> None:
     _register_circuits(sub)
 
 
+#: Options that are request parameters: option destination → parameter name (as in the API).
+LOOP_OPTIONS: dict[str, str] = {
+    "start": "start", "distance": "distance", "duration": "duration", "profile": "profile",
+    "through": "through", "via_category": "via_category", "max_climb": "max_climb",
+    "max_grade": "max_grade", "avoid": "avoid", "prefer": "prefer", "variants": "variants",
+    "seed": "seed",
+}
+
+
 def _register_loop(sub: Any) -> None:
+    from routing import bounds
+
     p: argparse.ArgumentParser = sub.add_parser(
         "loop",
         help="plan a round trip of a target length or duration",
         description="Plan a loop that starts and ends at PLACE ('lat,lon', a park unit id, a POI id "
-                    "or a commune name), within 5 %% of the target, retracing as little as it can.",
+                    "or a commune name), within 5 %% of the target, retracing as little as it can. "
+                    "Values are read and bounded as the API reads them (GET /api/loop).",
     )
     p.add_argument("--start", required=True, metavar="PLACE", help="start and finish")
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--distance", type=float, metavar="KM", help="target length (km)")
-    target.add_argument("--duration", type=float, metavar="MIN", help="target duration (minutes)")
-    p.add_argument("--profile", default="walk", choices=("walk", "bike", "family"), help="travel profile (default walk)")
-    p.add_argument("--through", nargs="+", action="extend", default=[], metavar="PARK|POI",
-                   help="parks or POIs to pass through, in any order")
+    low, high = bounds.LOOP_DISTANCE_KM
+    target.add_argument("--distance", metavar="KM", help=f"target length ({low:g}-{high:g} km)")
+    low, high = bounds.LOOP_DURATION_MIN
+    target.add_argument("--duration", metavar="MIN", help=f"target duration ({low:g}-{high:g} minutes)")
+    p.add_argument("--profile", metavar="PROFILE",
+                   help="walk (marche), bike (vélo) or family (famille); default walk")
+    p.add_argument("--through", nargs="+", action="extend", metavar="PARK|POI",
+                   help=f"parks or POIs to pass through, in any order (at most {bounds.MAX_THROUGH})")
     p.add_argument("--via-category", metavar="C", help="pass by one POI of this category")
-    p.add_argument("--max-climb", type=float, metavar="M", help="most total climb (metres)")
-    p.add_argument("--max-grade", type=float, metavar="PCT", help="hard limit on uphill grades (percent)")
-    p.add_argument("--avoid", nargs="+", action="extend", default=[], metavar="KIND",
+    p.add_argument("--max-climb", metavar="M", help="most total climb (metres)")
+    p.add_argument("--max-grade", metavar="PCT", help="hard limit on uphill grades (percent)")
+    p.add_argument("--avoid", nargs="+", action="extend", metavar="KIND",
                    help="edge kinds, 'planned' or 'unpaved' to avoid")
-    p.add_argument("--prefer", type=float, default=1.0, metavar="F", help="greenway preference strength (default 1)")
-    p.add_argument("--variants", type=int, default=1, metavar="N", help="up to N different loops (1-5)")
-    p.add_argument("--seed", type=int, metavar="S", help="seed: the same seed gives the same loops")
+    p.add_argument("--prefer", metavar="F", help=f"greenway preference strength (default {bounds.DEFAULT_PREFER:g})")
+    p.add_argument("--variants", metavar="N", help=f"up to N different loops (1-{bounds.MAX_VARIANTS})")
+    p.add_argument("--seed", metavar="S",
+                   help=f"seed (default {bounds.DEFAULT_SEED}): the same seed gives the same loops")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--gpx", metavar="FILE", help="write the loops as GPX 1.1")
     p.add_argument("--geojson", metavar="FILE", help="write the loops as a GeoJSON FeatureCollection")
@@ -71,14 +88,10 @@ def cmd_loop(args: argparse.Namespace) -> int:
     """Handler of ``parcs loop``."""
     from routing import load_compiled
     from routing.loops.export import loop_geojson, loop_gpx, loop_lines
-    from routing.loops.planner import LoopRequest, plan_loop
+    from routing.loops.params import parse_loop_params
+    from routing.loops.planner import plan_loop
 
-    req = LoopRequest(
-        start=args.start, distance_km=args.distance, duration_min=args.duration,
-        profile=args.profile, through=tuple(args.through), via_category=args.via_category,
-        max_climb=args.max_climb, max_grade=args.max_grade, avoid=tuple(args.avoid),
-        prefer=args.prefer, variants=args.variants, seed=args.seed,
-    )
+    req = parse_loop_params(request_params(args, LOOP_OPTIONS))
     cn = load_compiled(Path(args.build) if args.build else None)
     res = plan_loop(cn, req)
     if args.gpx:

@@ -2,7 +2,9 @@
 
 Each command group lives in its own module exposing ``register(subparsers)``; every handler
 returns an exit code. Errors a user can cause (:class:`parcs.ParcsError`, bad arguments) print
-one line on stderr and exit with code 2 — never a traceback.
+one French line on stderr (argparse's own messages translated by :mod:`parcs_cli.options`) and
+exit with code 2 — never a traceback. Request options are read by the parsers the API uses
+(:mod:`routing.params`), so both accept and refuse the same values.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from parcs._errors import ParcsError
+from parcs_cli.options import french_usage_message
 
 #: Modules that register sub-commands, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -26,10 +29,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits with code 2 and one line (it already does; keep the message short)."""
+    """argparse that exits with code 2 and one line, in French (as every other error)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {french_usage_message(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"parcs {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrompu", file=sys.stderr)
         return 130
 
 

@@ -17,27 +17,46 @@ from pathlib import Path
 from typing import Any
 
 from parcs.atomic import write_text_atomic
+from parcs_cli.options import request_params
+
+#: Options that are request parameters: option destination → parameter name (as in the API).
+ROUTE_OPTIONS: dict[str, str] = {
+    "origin": "from", "destination": "to", "via": "via", "profile": "profile",
+    "max_grade": "max_grade", "max_climb": "max_climb", "avoid": "avoid", "prefer": "prefer",
+    "via_category": "via_category", "stop_at": "stop_at", "along": "along",
+    "alternatives": "alternatives",
+}
 
 
 def register(sub: Any) -> None:
     """Add ``route`` to the ``parcs`` sub-commands."""
+    from routing import bounds
+
     p: argparse.ArgumentParser = sub.add_parser(
         "route",
         help="plan an itinerary between two places",
-        description="Plan a green itinerary. A PLACE is 'lat,lon', a park unit id, a POI id or a commune name.",
+        description="Plan a green itinerary. A PLACE is 'lat,lon', a park unit id, a POI id or a "
+        "commune name. Values are read and bounded as the API reads them (GET /api/route).",
     )
     p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="start")
     p.add_argument("--to", dest="destination", required=True, metavar="PLACE", help="end")
-    p.add_argument("--via", action="append", default=[], metavar="PLACE", help="intermediate place (repeatable, in order)")
-    p.add_argument("--profile", default="walk", choices=("walk", "bike", "family"), help="travel profile (default walk)")
-    p.add_argument("--max-grade", type=float, metavar="PCT", help="hard limit on uphill grades (percent)")
-    p.add_argument("--max-climb", type=float, metavar="M", help="hard limit on the total climb (metres)")
-    p.add_argument("--avoid", action="append", default=[], metavar="KIND", help="edge kind, 'planned' or 'unpaved' to avoid (repeatable)")
-    p.add_argument("--prefer", type=float, default=1.0, metavar="F", help="greenway preference strength (0 = fastest, default 1)")
+    p.add_argument("--via", action="append", metavar="PLACE",
+                   help=f"intermediate place (repeatable, in order; at most {bounds.MAX_VIA})")
+    p.add_argument("--profile", metavar="PROFILE",
+                   help="walk (marche), bike (vélo) or family (famille); default walk")
+    p.add_argument("--max-grade", metavar="PCT", help="hard limit on uphill grades (percent)")
+    p.add_argument("--max-climb", metavar="M", help="hard limit on the total climb (metres)")
+    p.add_argument("--avoid", action="append", metavar="KIND",
+                   help="edge kind, 'planned' or 'unpaved' to avoid (repeatable, or comma-separated)")
+    p.add_argument("--prefer", metavar="F",
+                   help=f"greenway preference strength ({bounds.PREFER[0]:g} = fastest to "
+                   f"{bounds.PREFER[1]:g}; default {bounds.DEFAULT_PREFER:g})")
     p.add_argument("--via-category", metavar="C", help="pass by one POI of this category")
-    p.add_argument("--stop-at", action="append", default=[], metavar="POI", help="POI id to stop at (repeatable, in order)")
-    p.add_argument("--along", action="append", default=[], metavar="C[:METRES]", help="list POIs of category C within METRES (default 200) of the route")
-    p.add_argument("--alternatives", type=int, default=1, metavar="K", help="up to K different itineraries (1-5)")
+    p.add_argument("--stop-at", action="append", metavar="POI", help="POI id to stop at (repeatable, in order)")
+    p.add_argument("--along", action="append", metavar="C[:METRES]",
+                   help=f"list POIs of category C within METRES (default {bounds.DEFAULT_ALONG_M:g}) of the route")
+    p.add_argument("--alternatives", metavar="K",
+                   help=f"up to K different itineraries (1-{bounds.MAX_ALTERNATIVES})")
     p.add_argument("--json", action="store_true", help="print the itinerary (or the list of them) as JSON")
     p.add_argument("--gpx", metavar="FILE", help="write the itineraries as GPX 1.1")
     p.add_argument("--geojson", metavar="FILE", help="write the best itinerary as a GeoJSON Feature")
@@ -70,14 +89,10 @@ def _print_human(res: Any) -> None:
 
 def cmd_route(args: argparse.Namespace) -> int:
     """Handler of ``parcs route``."""
-    from routing import RouteRequest, load_compiled, route, to_geojson, to_gpx
+    from routing import load_compiled, route, to_geojson, to_gpx
+    from routing.params import parse_route_params
 
-    req = RouteRequest(
-        origin=args.origin, destination=args.destination, via=tuple(args.via), profile=args.profile,
-        max_grade=args.max_grade, max_climb=args.max_climb, avoid=tuple(args.avoid),
-        prefer=args.prefer, via_category=args.via_category, stop_at=tuple(args.stop_at),
-        along=tuple(args.along), alternatives=args.alternatives,
-    )
+    req = parse_route_params(request_params(args, ROUTE_OPTIONS))
     cn = load_compiled(Path(args.build) if args.build else None)
     res = route(cn, req)
     if args.gpx:

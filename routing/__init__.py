@@ -8,6 +8,9 @@ Compile a built network once (:func:`compile_network`, :func:`save_compiled`,
     res = route(cn, RouteRequest(origin="louvre-lens", destination="50.43,2.83", profile="bike"))
     res.itineraries[0].distance_m
 
+A request from string parameters (a query string, a form, the command line), bounded by
+:mod:`routing.bounds`: :func:`parse_route_params`.
+
 Building blocks for loops, circuits and gap analysis:
 
 - :func:`edge_costs` / :func:`edge_times`: per directed edge cost (``np.inf`` forbidden) and time;
@@ -31,6 +34,7 @@ from routing.costs import AVOIDABLE, CostOptions, edge_costs, edge_times
 from routing.engine import route, route_legs
 from routing.export import to_geojson, to_gpx
 from routing.itinerary import Itinerary, build_itinerary
+from routing.params import parse_route_params
 from routing.places import Place, resolve_place
 from routing.profiles import PROFILES, Profile
 from routing.request import RouteRequest, RouteResult
@@ -57,6 +61,7 @@ __all__ = [
     "edge_times",
     "load_compiled",
     "min_climb",
+    "parse_route_params",
     "path_edges",
     "path_nodes",
     "resolve_place",

@@ -1,62 +1,96 @@
-"""Route requests (validated on creation) and route results."""
+"""Route requests (validated on creation, within :mod:`routing.bounds`) and route results.
+
+:class:`RouteRequest` is the one description of a route request: the command line, the JSON API
+and the planner page build it from their string parameters with
+:func:`routing.params.parse_route_params`, and :meth:`RouteRequest.to_params` gives those
+parameters back (permalinks, downloads). Every problem raises
+:class:`parcs.InvalidRequestError` with a French message naming the parameter.
+"""
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
 from parcs._errors import InvalidRequestError
-from parcs.schema import POI_CATEGORIES
-from routing.costs import CostOptions
+from routing.bounds import (
+    ALONG_M,
+    DEFAULT_ALONG_M,
+    DEFAULT_PREFER,
+    MAX_ALONG,
+    MAX_ALTERNATIVES,
+    MAX_AVOID,
+    MAX_CLIMB_M,
+    MAX_GRADE_PCT,
+    MAX_STOP_AT,
+    MAX_VIA,
+    PREFER,
+)
+from routing.costs import AVOIDABLE, CostOptions
 from routing.itinerary import Itinerary
 from routing.places import MAX_SNAP_M
+from routing.profiles import PROFILES
+from routing.validate import (
+    check_category,
+    check_choice,
+    check_count,
+    check_integer,
+    check_number,
+    check_text,
+    format_number,
+)
 
 __all__ = ["DEFAULT_ALONG_M", "MAX_ALONG_M", "MAX_ALTERNATIVES", "PlaceSpec", "RouteRequest", "RouteResult", "parse_along"]
 
 #: A place as given by a user: text (name, id, ``"lat,lon"``) or a ``(lat, lon)`` pair.
 PlaceSpec = Union[str, tuple[float, float]]  # noqa: UP007 - runtime alias
-#: Most alternatives a request may ask for.
-MAX_ALTERNATIVES = 5
-#: Default and largest distance of ``along`` searches (m).
-DEFAULT_ALONG_M = 200.0
-MAX_ALONG_M = 5000.0
+#: Largest distance of ``along`` searches (m).
+MAX_ALONG_M = ALONG_M[1]
+#: Two numbers as :func:`routing.resolve_place` reads coordinates (``lat,lon``, ``lat;lon``...).
+_COORD_TEXT = re.compile(r"^\s*([^,;\s]+)\s*[,;\s]\s*([^,;\s]+)\s*$")
 
 
-def _place_spec(value: Any, what: str) -> PlaceSpec:
+def _coordinates(lat: float, lon: float, shown: Any, what: str) -> tuple[float, float]:
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise InvalidRequestError(f"{what} : coordonnées invalides {shown!r} : nombres non finis")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidRequestError(
+            f"{what} : coordonnées invalides {shown!r} : « lat,lon » en degrés attendu "
+            "(latitude de -90 à 90, longitude de -180 à 180)")
+    return lat, lon
+
+
+def place_spec(value: Any, what: str) -> PlaceSpec:
+    """A place as given (text checked by the text policy, coordinates finite and in degrees)."""
     if isinstance(value, str):
-        if not value.strip():
-            raise InvalidRequestError(f"{what}: empty place")
-        return value.strip()
+        text = check_text(value, what)
+        match = _COORD_TEXT.match(text)
+        if match:
+            try:
+                lat, lon = float(match.group(1)), float(match.group(2))
+            except ValueError:
+                return text  # two words: a name
+            _coordinates(lat, lon, text, what)
+        return text
     if isinstance(value, Sequence) and len(value) == 2:
         try:
             lat, lon = float(value[0]), float(value[1])
         except (TypeError, ValueError) as exc:
-            raise InvalidRequestError(f"{what}: invalid coordinates {value!r}") from exc
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            raise InvalidRequestError(f"{what}: coordinates must be finite, got {value!r}")
-        return (lat, lon)
-    raise InvalidRequestError(f"{what}: expected a place name, an id or (lat, lon), got {value!r}")
-
-
-def _number(value: Any, what: str, *, positive: bool) -> float:
-    if isinstance(value, bool):
-        raise InvalidRequestError(f"{what} must be a number, got {value!r}")
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequestError(f"{what} must be a number, got {value!r}") from exc
-    if not math.isfinite(out) or out < 0 or (positive and out == 0):
-        raise InvalidRequestError(f"{what} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
-    return out
+            raise InvalidRequestError(f"{what} : coordonnées invalides {value!r}") from exc
+        return _coordinates(lat, lon, value, what)
+    raise InvalidRequestError(
+        f"{what} : un nom de lieu, un identifiant ou (lat, lon) attendu, pas {value!r}")
 
 
 def parse_along(value: Any) -> tuple[tuple[str, float], ...]:
     """``along`` in any accepted form as ``((category, metres), ...)``.
 
-    Accepts a mapping ``{category: metres}``, pairs, or strings ``"category[:metres]"``.
+    Accepts a mapping ``{category: metres}``, pairs, or strings ``"category[:metres]"``; at most
+    :data:`routing.bounds.MAX_ALONG` categories, each within :data:`routing.bounds.ALONG_M`.
 
     >>> parse_along(["terril", "viewpoint:500"])
     (('terril', 200.0), ('viewpoint', 500.0))
@@ -76,15 +110,10 @@ def parse_along(value: Any) -> tuple[tuple[str, float], ...]:
         elif isinstance(item, Sequence) and len(item) == 2:
             pair = (item[0], item[1])
         else:
-            raise InvalidRequestError(f"along: expected 'category[:metres]' or (category, metres), got {item!r}")
-        cat = str(pair[0])
-        if cat not in POI_CATEGORIES:
-            raise InvalidRequestError(f"along: unknown POI category {cat!r}; choose among {', '.join(POI_CATEGORIES)}")
-        metres = _number(pair[1], f"along distance of {cat!r}", positive=True)
-        if metres > MAX_ALONG_M:
-            raise InvalidRequestError(f"along distance of {cat!r} must be at most {MAX_ALONG_M:g} m, got {metres:g}")
-        out[cat] = metres
-    return tuple(out.items())
+            raise InvalidRequestError(f"along : « catégorie[:mètres] » attendu, pas {item!r}")
+        cat = check_category(str(pair[0]), "along")
+        out[cat] = check_number(pair[1], f"along ({cat})", ALONG_M, low_open=True)
+    return check_count(tuple(out.items()), "along", MAX_ALONG)
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -93,6 +122,14 @@ def _tuple(value: Any) -> tuple[Any, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(value)
+
+
+def check_avoid(value: Any) -> tuple[str, ...]:
+    """``avoid`` as sorted unique values of :data:`routing.AVOIDABLE`."""
+    avoid = tuple(dict.fromkeys(_tuple(value)))
+    for a in avoid:
+        check_choice(a, "avoid", AVOIDABLE, "type de voie à éviter")
+    return tuple(sorted(check_count(avoid, "avoid", MAX_AVOID)))
 
 
 @dataclass(frozen=True)
@@ -123,15 +160,15 @@ class RouteRequest:
     along
         ``(category, metres)``: list the POIs of these categories within that distance.
     alternatives
-        How many itineraries at most (1..5).
+        How many itineraries at most (1 to :data:`routing.bounds.MAX_ALTERNATIVES`).
     max_snap_m
         Farthest coordinates may lie from the network.
 
     Raises
     ------
     InvalidRequestError
-        For an unknown profile or category, negative or non-finite numbers, ``alternatives``
-        outside 1..5, malformed places.
+        For an unknown profile, category or kind, a number or a count outside
+        :mod:`routing.bounds`, a malformed place (French message naming the parameter).
     """
 
     origin: PlaceSpec
@@ -141,7 +178,7 @@ class RouteRequest:
     max_grade: float | None = None
     max_climb: float | None = None
     avoid: tuple[str, ...] = ()
-    prefer: float = 1.0
+    prefer: float = DEFAULT_PREFER
     via_category: str | None = None
     stop_at: tuple[str, ...] = ()
     along: tuple[tuple[str, float], ...] = ()
@@ -150,28 +187,49 @@ class RouteRequest:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        put(self, "origin", _place_spec(self.origin, "origin"))
-        put(self, "destination", _place_spec(self.destination, "destination"))
+        put(self, "origin", place_spec(self.origin, "from"))
+        put(self, "destination", place_spec(self.destination, "to"))
         via = (self.via,) if isinstance(self.via, str) or _is_pair(self.via) else _tuple(self.via)
-        put(self, "via", tuple(_place_spec(v, "via") for v in via))
-        put(self, "stop_at", tuple(str(_place_spec(s, "stop_at")) for s in _tuple(self.stop_at)))
+        put(self, "via", check_count(tuple(place_spec(v, "via") for v in via), "via", MAX_VIA))
+        stops = tuple(str(place_spec(s, "stop_at")) for s in _tuple(self.stop_at))
+        put(self, "stop_at", check_count(stops, "stop_at", MAX_STOP_AT))
+        check_choice(self.profile, "profile", PROFILES, "profil")
         if self.max_grade is not None:
-            put(self, "max_grade", _number(self.max_grade, "max_grade", positive=True))
+            put(self, "max_grade", check_number(self.max_grade, "max_grade", MAX_GRADE_PCT))
         if self.max_climb is not None:
-            put(self, "max_climb", _number(self.max_climb, "max_climb", positive=False))
-        put(self, "prefer", _number(self.prefer, "prefer", positive=False))
-        put(self, "max_snap_m", _number(self.max_snap_m, "max_snap_m", positive=True))
-        if self.via_category is not None and self.via_category not in POI_CATEGORIES:
-            raise InvalidRequestError(
-                f"via_category: unknown POI category {self.via_category!r}; choose among {', '.join(POI_CATEGORIES)}"
-            )
+            put(self, "max_climb", check_number(self.max_climb, "max_climb", MAX_CLIMB_M))
+        put(self, "prefer", check_number(self.prefer, "prefer", PREFER))
+        put(self, "max_snap_m", check_number(self.max_snap_m, "max_snap_m", (0.0, math.inf), low_open=True))
+        if self.via_category is not None:
+            check_category(self.via_category, "via_category")
         put(self, "along", parse_along(self.along))
-        alt = self.alternatives
-        if isinstance(alt, bool) or not isinstance(alt, int | float) or alt != int(alt) or not 1 <= alt <= MAX_ALTERNATIVES:
-            raise InvalidRequestError(f"alternatives must be an integer from 1 to {MAX_ALTERNATIVES}, got {alt!r}")
-        put(self, "alternatives", int(alt))
-        options = CostOptions(self.profile, max_grade=self.max_grade, avoid=_tuple(self.avoid), prefer=self.prefer)
-        put(self, "avoid", options.avoid)
+        put(self, "alternatives", check_integer(self.alternatives, "alternatives", (1, MAX_ALTERNATIVES)))
+        put(self, "avoid", check_avoid(self.avoid))
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The request as the string parameters :func:`routing.params.parse_route_params` reads
+        back (permalinks, downloads): defaults left out, ``profile`` always given.
+
+        >>> RouteRequest("louvre-lens", (50.43, 2.83), max_grade=6.5, along=["terril"]).to_params()
+        [('from', 'louvre-lens'), ('to', '50.43,2.83'), ('profile', 'walk'), ('max_grade', '6.5'), ('along', 'terril:200')]
+        """
+        out = [("from", _spec_text(self.origin)), ("to", _spec_text(self.destination))]
+        out += [("via", _spec_text(v)) for v in self.via]
+        out.append(("profile", self.profile))
+        for name in ("max_grade", "max_climb"):
+            value = getattr(self, name)
+            if value is not None:
+                out.append((name, format_number(value)))
+        out += [("avoid", a) for a in self.avoid]
+        if self.prefer != DEFAULT_PREFER:
+            out.append(("prefer", format_number(self.prefer)))
+        if self.via_category:
+            out.append(("via_category", self.via_category))
+        out += [("stop_at", s) for s in self.stop_at]
+        out += [("along", f"{c}:{format_number(m)}") for c, m in self.along]
+        if self.alternatives != 1:
+            out.append(("alternatives", str(self.alternatives)))
+        return out
 
     def cost_options(self) -> CostOptions:
         """The :class:`~routing.costs.CostOptions` of the request."""
@@ -195,6 +253,10 @@ class RouteRequest:
 
 def _is_pair(value: Any) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int | float) for v in value)
+
+
+def _spec_text(spec: PlaceSpec) -> str:
+    return spec if isinstance(spec, str) else f"{format_number(spec[0])},{format_number(spec[1])}"
 
 
 def _spec_json(spec: Any) -> Any:

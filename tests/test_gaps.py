@@ -205,7 +205,7 @@ def test_scenario_gain_never_negative_and_single_matches_benefit(ladder_report: 
 
 
 def test_scenario_unknown_id(ladder_report: Any) -> None:
-    with pytest.raises(InvalidRequestError, match="unknown candidate id 'L999'"):
+    with pytest.raises(InvalidRequestError, match="identifiant de liaison inconnu 'L999'"):
         scenario(ladder_report, candidate_ids=["L999"])
     with pytest.raises(InvalidRequestError):
         scenario(ladder_report, candidate_ids=[])

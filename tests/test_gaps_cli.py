@@ -70,7 +70,8 @@ def test_compiled_only_build(mock_build_dir: Path, capsys: pytest.CaptureFixture
 def test_unknown_scenario_id_exit_2(build_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gaps", "--build", str(build_dir), "--scenario", "L99"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.splitlines() == ["parcs gaps: error: unknown candidate id 'L99' (known: L1..L3)"]
+    assert err.splitlines() == [
+        "parcs gaps: error: scenario : identifiant de liaison inconnu 'L99' (connus : L1..L3)"]
 
 
 @pytest.mark.parametrize("extra", [["--top", "x"], ["--max-gap", "-3"]])

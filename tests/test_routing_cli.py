@@ -58,7 +58,7 @@ def test_json_and_files(mock_build_dir: Path, tmp_path: Path, capsys: pytest.Cap
         (["--from", "parc-est", "--to", "parc-isole"], "pas reliés"),
         (["--from", "parc-est", "--to", "parc-ouest", "--alternatives", "9"], "alternatives"),
         (["--from", "parc-est", "--to", "parc-ouest", "--avoid", "motorway"], "motorway"),
-        (["--from", "nan,2.8", "--to", "parc-ouest"], "coordinates"),
+        (["--from", "nan,2.8", "--to", "parc-ouest"], "coordonnées"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(mock_build_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:

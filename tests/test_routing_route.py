@@ -13,6 +13,7 @@ from test_routing_profiles import bike_ms, tobler_ms
 
 from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError, UnknownPlaceError
 from routing import CompiledNetwork, CostOptions, RouteRequest, edge_costs, route
+from routing.bounds import MAX_ALTERNATIVES
 
 N2, N3, N5, N12, N13, N14 = (mock_lonlat(*p) for p in [(0, 0), (1000, 0), (2500, 0), (2000, -300), (2000, -800), (3000, 0)])
 N1 = mock_lonlat(-1000, 0)
@@ -189,7 +190,7 @@ def test_alternatives_are_different_and_reasonable(mock_compiled: CompiledNetwor
 
 
 def test_alternatives_fewer_when_none(mock_compiled: CompiledNetwork) -> None:
-    res = go(mock_compiled, N5, N14, alternatives=5)  # a single way
+    res = go(mock_compiled, N5, N14, alternatives=MAX_ALTERNATIVES)  # a single way
     assert len(res.itineraries) == 1
 
 

@@ -21,10 +21,10 @@ from webapp_helpers import real_build_app, run_doctests
 from werkzeug.datastructures import MultiDict
 
 from parcs import paths
+from routing.params import parse_route_params
 from webapp import create_app
 from webapp.charts import clean_profile, elevation_svg, nice_step
 from webapp.i18n import MESSAGES, Translator, negotiate_language, translate
-from webapp.params import Limits, parse_route_query
 
 # Route endpoints between two park units of the mock network (see tests/conftest.py).
 WEST, EAST, CENTRE, ISOLATED = "parc-ouest", "parc-est", "parc-centre", "parc-isole"
@@ -436,7 +436,7 @@ def _parse(**params: Any) -> Any:
     for key, value in params.items():
         for v in value if isinstance(value, list) else [value]:
             args.add({"from_": "from"}.get(key, key), str(v))
-    return parse_route_query(args, limits=Limits())
+    return parse_route_params(args.to_dict(flat=False))
 
 
 def test_parse_route_query() -> None:
@@ -447,7 +447,7 @@ def test_parse_route_query() -> None:
     assert q.via == ("Lens", "Liévin")
     assert q.profile == "bike"
     assert q.max_grade == 6.5
-    assert q.max_climb is None and q.prefer is None
+    assert q.max_climb is None and q.prefer == 1.0  # the default of the one request type
     assert q.avoid == ("connector", "unpaved")
     assert q.along == (("terril", 300.0), ("viewpoint", 200.0))
     assert q.alternatives == 2
@@ -703,7 +703,7 @@ def test_realdata_errors_are_4xx(real_app: Flask) -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["webapp.i18n", "webapp.charts", "webapp.maps", "webapp.params", "webapp.errors",
+    ["webapp.i18n", "webapp.charts", "webapp.maps", "webapp.errors",
      "parcs_cli.serve_cmd"],
 )
 def test_doctests(module: str) -> None:

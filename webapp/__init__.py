@@ -77,10 +77,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    # loops and circuits (webapp/loops_views.py): "Boucles", "Circuits", /api/loop
-    from webapp import loops_views
+    # loops (webapp/loops_views.py): "Boucles", /api/loop; the circuit catalogue
+    # (webapp/circuits_views.py): "Circuits"
+    from webapp import circuits_views, loops_views
 
     app.register_blueprint(loops_views.bp)
+    app.register_blueprint(circuits_views.bp)
     # missing links (webapp/gaps_views.py): /liaisons, /api/gaps
     from webapp import gaps_views
 

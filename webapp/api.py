@@ -11,16 +11,17 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 import parcs
-from parcs._errors import InvalidRequestError
-from parcs.schema import POI_CATEGORIES
+from routing.params import parse_route_params, single
+from routing.validate import check_category
 from webapp import planning
 from webapp.catalog import category_label
-from webapp.openapi import GEOJSON, build_openapi
-from webapp.params import Limits, parse_route_query
+from webapp.openapi import build_openapi
+from webapp.openapi_schema import GEOJSON
 from webapp.state import get_state
+from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def geojson_response(document: Any) -> Response:
 
 def _planned() -> tuple[Any, Any, Any]:
     network, catalog = get_state().require()
-    query = parse_route_query(request.args, limits=Limits.from_config(current_app.config))
+    query = parse_route_params(request_params())
     return planning.plan(network, query), query, catalog
 
 
@@ -84,11 +85,9 @@ def parks() -> Response:
 def pois() -> Response:
     """Points of interest as GeoJSON, optionally of one ``category``."""
     _network, catalog = get_state().require()
-    category = request.args.get("category", "").strip()
-    if category and category not in POI_CATEGORIES:
-        raise InvalidRequestError(
-            f"category: {category[:40]!r} is unknown; known: {', '.join(POI_CATEGORIES)}"
-        )
+    category = single(request_params(), "category")
+    if category is not None:
+        check_category(category, "category")
     features = [
         {
             "type": "Feature",

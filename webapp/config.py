@@ -1,7 +1,8 @@
 """Default settings of the web app (override them through ``create_app(config)``).
 
 ``BUILD_DIR`` defaults to :func:`parcs.paths.build_dir` (``data/build/opendata``, or
-``PARCS_BUILD_DIR``). The limits bound the work one request may ask for.
+``PARCS_BUILD_DIR``). The size limits bound what one request may send; the bounds of what it may
+ask for (places, counts, ranges) are :mod:`routing.bounds`, shared with the command line.
 """
 
 from __future__ import annotations
@@ -20,13 +21,6 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "MAX_FORM_MEMORY_SIZE": 16 * 1024,
         "MAX_QUERY_LENGTH": 4096,
-        "MAX_PLACE_LENGTH": 200,
-        "MAX_VIA": 10,
-        "MAX_ALONG": 5,
-        "MAX_AVOID": 8,
-        "MAX_STOP_AT": 5,
-        "MAX_ALTERNATIVES": 3,
-        "MAX_ALONG_METRES": 5000.0,
         # route once per profile at start-up so that the cached cost arrays exist before
         # gunicorn forks its workers (None: yes unless TESTING)
         "WARM_UP": None,

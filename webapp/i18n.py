@@ -142,7 +142,7 @@ _FR: dict[str, str] = {
     "error.http": "Erreur {code}",
     "error.back": "Retour au planificateur",
     "error.missing_endpoints": "Choisissez un départ et une arrivée.",
-    # loops and circuits ("Boucles", "Circuits": webapp/loops_views.py)
+    # loops and circuits ("Boucles", "Circuits": webapp/loops_views.py, webapp/circuits_views.py)
     "nav.loops": "Boucles",
     "nav.circuits": "Circuits",
     "loops.title": "Boucles",

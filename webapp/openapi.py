@@ -10,71 +10,57 @@ from __future__ import annotations
 from typing import Any
 
 from parcs.schema import KINDS, POI_CATEGORIES
-from routing import AVOIDABLE
-from routing.request import MAX_ALTERNATIVES as ROUTING_MAX_ALTERNATIVES
+from routing import AVOIDABLE, bounds
+from routing.params import PROFILE_ALIASES
 from webapp.errors import ERROR_CODES
-from webapp.params import DEFAULT_ALONG_M, PROFILE_ALIASES
-
-GEOJSON = "application/geo+json"
-JSON = "application/json"
-GPX = "application/gpx+xml"
+from webapp.openapi_schema import (
+    GEOJSON,
+    GPX,
+    JSON,
+    PARAMETER_RULES,
+    enum_schema,
+    number_schema,
+    param,
+    place_schema,
+)
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False,
-           repeat: bool = False, example: Any = None) -> dict[str, Any]:
-    param: dict[str, Any] = {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": "array", "items": schema} if repeat else schema,
-    }
-    if repeat:
-        param.update(style="form", explode=True)
-    if example is not None:
-        param["example"] = example
-    return param
-
-
-def _route_parameters(limits: dict[str, Any]) -> list[dict[str, Any]]:
-    place = {"type": "string", "minLength": 1, "maxLength": limits["MAX_PLACE_LENGTH"]}
+def _route_parameters() -> list[dict[str, Any]]:
+    categories = "|".join(sorted(POI_CATEGORIES, key=len, reverse=True))
+    along = f"^({categories})(:{bounds.decimal_range_pattern(bounds.ALONG_M[1])})?$"
     return [
-        _param("from", "Start: a park-unit id, a POI id, a commune name or `lat,lon` (WGS84).",
-               place, required=True, example="louvre-lens"),
-        _param("to", "Destination, same forms as `from`.", place, required=True,
-               example="50.43,2.83"),
-        _param("via", f"Waypoint, in order (at most {limits['MAX_VIA']}).", place, repeat=True),
-        _param("profile", "Travel profile (French aliases accepted).",
-               {"type": "string", "enum": sorted(PROFILE_ALIASES), "default": "walk"}),
-        _param("max_grade", "Steepest grade allowed, in percent.",
-               {"type": "number", "minimum": 0.5, "maximum": 100}),
-        _param("max_climb", "Total climb allowed, in metres.",
-               {"type": "number", "minimum": 0, "maximum": 10000}),
-        _param("avoid", "What the route must not use: a kind of way (e.g. `connector`, ways not "
-               "improved for walking or cycling), `unpaved` surfaces or `planned` sections. "
-               f"At most {limits['MAX_AVOID']}.",
-               {"type": "string", "enum": list(AVOIDABLE)}, repeat=True),
-        _param("prefer", "Strength of the preference for greenways: 0 = fastest, 1 = default, "
-               "2 = twice the aversion to connectors.",
-               {"type": "number", "minimum": 0, "maximum": 10}),
-        _param("via_category", "Go past a place of this POI category.",
-               {"type": "string", "enum": sorted(POI_CATEGORIES)}),
-        _param("stop_at", "POI ids to stop at, in order, after the `via` places "
-               f"(at most {limits['MAX_STOP_AT']}).", {"type": "string"}, repeat=True,
-               example=["terril:T074"]),
-        _param("along", "Stay near places of a category: `CATEGORY[:METRES]` (default "
-               f"{DEFAULT_ALONG_M:.0f} m, at most {limits['MAX_ALONG_METRES']:.0f} m; "
-               f"at most {limits['MAX_ALONG']} values).",
-               {"type": "string", "pattern": r"^[a-z_]+(:[0-9]+(\.[0-9]+)?)?$"}, repeat=True,
-               example=["terril:300"]),
-        _param("alternatives", "Number of itineraries wanted.",
-               {"type": "integer", "minimum": 1,
-                "maximum": min(int(limits["MAX_ALTERNATIVES"]), ROUTING_MAX_ALTERNATIVES),
-                "default": 1}),
+        param("from", "Start: a park-unit id, a POI id, a commune name or `lat,lon` (WGS84).",
+              place_schema(), required=True, example="louvre-lens"),
+        param("to", "Destination, same forms as `from`.", place_schema(), required=True,
+              example="50.43,2.83"),
+        param("via", f"Waypoints, in order (at most {bounds.MAX_VIA}; one per line in a value).",
+              place_schema(lines=True), repeat=True, max_items=bounds.MAX_VIA),
+        param("profile", "Travel profile (French aliases accepted).",
+              enum_schema(sorted(PROFILE_ALIASES), default="walk")),
+        param("max_grade", "Steepest grade allowed, in percent.", number_schema(bounds.MAX_GRADE_PCT)),
+        param("max_climb", "Total climb allowed, in metres.", number_schema(bounds.MAX_CLIMB_M)),
+        param("avoid", "What the route must not use: a kind of way (e.g. `connector`, ways not "
+              "improved for walking or cycling), `unpaved` surfaces or `planned` sections "
+              f"(at most {bounds.MAX_AVOID}).", enum_schema(AVOIDABLE), repeat=True,
+              max_items=bounds.MAX_AVOID),
+        param("prefer", "Strength of the preference for greenways: 0 = fastest, 1 = default, "
+              "2 = twice the aversion to connectors.",
+              number_schema(bounds.PREFER, default=bounds.DEFAULT_PREFER)),
+        param("via_category", "Go past a place of this POI category.",
+              enum_schema(sorted(POI_CATEGORIES))),
+        param("stop_at", f"POI ids to stop at, in order, after the `via` places (at most "
+              f"{bounds.MAX_STOP_AT}).", place_schema(), repeat=True, max_items=bounds.MAX_STOP_AT,
+              example=["terril:T074"]),
+        param("along", "List the places of a category near the route: `CATEGORY[:METRES]` "
+              f"(default {bounds.DEFAULT_ALONG_M:.0f} m, at most {bounds.ALONG_M[1]:.0f} m; each "
+              "category once).", {"type": "string", "pattern": along}, repeat=True,
+              max_items=bounds.MAX_ALONG, example=["terril:300"]),
+        param("alternatives", "Number of itineraries wanted.",
+              {"type": "integer", "minimum": 1, "maximum": bounds.MAX_ALTERNATIVES, "default": 1}),
     ]
 
 
@@ -187,8 +173,8 @@ def _schemas() -> dict[str, Any]:
 
 
 def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
-    """The OpenAPI document for an app with the given limits."""
-    route_params = _route_parameters(config)
+    """The OpenAPI document of an app (its bounds are :mod:`routing.bounds`)."""
+    route_params = _route_parameters()
     route_errors = {
         "400": _error_response("Malformed request (`invalid_request`)."),
         "404": _error_response("A place matches nothing (`unknown_place`)."),
@@ -205,7 +191,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
             "description": "Itinéraires à pied, à vélo et en famille sur les voies vertes du Pôle "
             "Métropolitain de l'Artois. Green routes of the Pôle Métropolitain de l'Artois "
             "(walking, cycling, family). Coordinates are WGS84 longitude/latitude. Errors answer "
-            "`{\"error\": code, \"detail\": message}`.",
+            "`{\"error\": code, \"detail\": message}` (French messages). " + PARAMETER_RULES,
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "servers": [{"url": "/"}],
@@ -253,8 +239,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
                     "operationId": "pois",
                     "summary": "Points of interest",
                     "parameters": [
-                        _param("category", "Only this category.",
-                               {"type": "string", "enum": sorted(POI_CATEGORIES)}),
+                        param("category", "Only this category.", enum_schema(sorted(POI_CATEGORIES))),
                     ],
                     "responses": {
                         "200": {"description": "One Point feature per POI.",
@@ -290,7 +275,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     # loops (webapp/loops_views.py): /api/loop and /api/loop.gpx
     from webapp.loops_views import openapi_paths as loop_paths
 
-    doc["paths"].update(loop_paths(config, route_errors))
+    doc["paths"].update(loop_paths(route_errors))
     # missing links (webapp/gaps_views.py): /api/gaps
     from webapp.gaps_views import openapi_paths as gaps_paths
 

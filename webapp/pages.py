@@ -5,7 +5,8 @@ and its downloads are the same query sent to ``/api/route.gpx`` and ``/api/route
 (unknown place, outside the territory, impossible constraint...) is shown beside the form with the
 matching 4xx status, never as a 500.
 
-The pieces the planner shares with the "Boucles" and "Circuits" pages (:mod:`webapp.loops_views`)
+The pieces the planner shares with the "Boucles" and "Circuits" pages (:mod:`webapp.loops_views`,
+:mod:`webapp.loop_results`, :mod:`webapp.circuits_views`)
 are here too: :func:`page_state`, :func:`error_view`, :class:`ConstraintsForm`,
 :func:`form_choices`, :func:`base_map` and :func:`add_layers`; their form fields and result blocks
 are the macros of ``templates/_macros.html``.
@@ -19,15 +20,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import folium
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, g, render_template, request
 
 from parcs._errors import ParcsError
+from routing.params import PROFILE_ALIASES, has_params, parse_route_params
 from webapp import maps, planning
 from webapp.catalog import Catalog, category_label
 from webapp.errors import classify
 from webapp.i18n import Translator
-from webapp.params import PROFILE_ALIASES, Limits, has_route_params, parse_route_query
 from webapp.state import get_state
+from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +131,7 @@ def form_state() -> FormState:
     )
 
 
-# -- shared with the "Boucles" and "Circuits" pages (webapp/loops_views.py) -------------------
+# -- shared with the "Boucles" and "Circuits" pages (loops_views, circuits_views) ------------
 
 
 def page_state() -> tuple[Any, Catalog, Translator]:
@@ -187,11 +189,10 @@ def _planner_map(catalog: Catalog, result: planning.ResultView | None,
 def planner() -> tuple[str, int]:
     """The route planner: the form, and the route when ``from``/``to`` are given."""
     network, catalog, t = page_state()
-    limits = Limits.from_config(current_app.config)
     status, error, result = 200, None, None
-    if has_route_params(request.args):
+    if has_params(request_params(), "from", "to"):
         try:
-            query = parse_route_query(request.args, limits=limits)
+            query = parse_route_params(request_params())
             result = planning.result_view(
                 planning.plan(network, query, page=True), network=network, query=query, catalog=catalog, t=t
             )
@@ -200,7 +201,7 @@ def planner() -> tuple[str, int]:
             logger.info("planner: %s (%s)", type(exc).__name__, exc)
     html = render_template(
         "planner.html", form=form_state(), error=error, result=result,
-        rmap=_planner_map(catalog, result, t), limits=limits, **form_choices(catalog, t),
+        rmap=_planner_map(catalog, result, t), **form_choices(catalog, t),
     )
     return html, status
 

@@ -1,7 +1,7 @@
 """Glue between the web app and the routing core: requests in, page views and exports out.
 
-:func:`plan` turns a parsed :class:`~webapp.params.RouteQuery` into a :class:`routing.RouteRequest`
-and runs :func:`routing.route`; :func:`result_view` turns the result into what the planner page
+:func:`plan` runs :func:`routing.route` on a :class:`routing.RouteRequest` (read from the query
+string by :func:`routing.params.parse_route_params`, as the API and the command line do); :func:`result_view` turns the result into what the planner page
 shows (formatted figures, the elevation chart, runs of the route coloured by kind, POIs...), and
 :func:`result_layers` into map layers. The API answers with :func:`route_geojson` and
 :func:`route_gpx`, the routing core's own exports.
@@ -19,11 +19,11 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from parcs.schema import KINDS
+from routing.request import RouteRequest
 from webapp import maps
 from webapp.catalog import Catalog, category_label, kind_label
 from webapp.charts import elevation_svg
 from webapp.i18n import Translator
-from webapp.params import RouteQuery
 from webapp.urls import with_query
 
 #: Profiles offered, in this order.
@@ -44,29 +44,7 @@ PAGE_ALONG: tuple[tuple[str, float], ...] = (
 )
 
 
-def to_route_request(query: RouteQuery) -> Any:
-    """The :class:`routing.RouteRequest` of a parsed query."""
-    from routing import RouteRequest
-
-    kwargs: dict[str, Any] = {
-        "origin": query.origin,
-        "destination": query.destination,
-        "via": query.via,
-        "profile": query.profile,
-        "max_grade": query.max_grade,
-        "max_climb": query.max_climb,
-        "avoid": query.avoid,
-        "via_category": query.via_category,
-        "stop_at": query.stop_at,
-        "along": query.along,
-        "alternatives": query.alternatives,
-    }
-    if query.prefer is not None:
-        kwargs["prefer"] = query.prefer
-    return RouteRequest(**kwargs)
-
-
-def plan(network: Any, query: RouteQuery, *, page: bool = False) -> Any:
+def plan(network: Any, query: RouteRequest, *, page: bool = False) -> Any:
     """Run the routing core on ``query`` (errors are :class:`parcs.ParcsError` subclasses).
 
     For the planner page (``page=True``) a request that names no ``along`` category lists the
@@ -77,7 +55,7 @@ def plan(network: Any, query: RouteQuery, *, page: bool = False) -> Any:
 
     if page and not query.along:
         query = dataclasses.replace(query, along=PAGE_ALONG)
-    return route(network, to_route_request(query))
+    return route(network, query)
 
 
 # -- views ------------------------------------------------------------------------------------
@@ -290,7 +268,7 @@ def _place_name(result: Any, key: str, fallback: str) -> str:
     return str(label or fallback)
 
 
-def result_view(result: Any, *, network: Any, query: RouteQuery, catalog: Catalog,
+def result_view(result: Any, *, network: Any, query: RouteRequest, catalog: Catalog,
                 t: Translator) -> ResultView:
     """The planner's view of a :class:`routing.RouteResult`."""
     views = tuple(itinerary_view(network, it, rank=i, t=t)
@@ -300,8 +278,8 @@ def result_view(result: Any, *, network: Any, query: RouteQuery, catalog: Catalo
     page_params = params + ([("lang", t.lang)] if t.lang != "fr" else [])
     return ResultView(
         itineraries=views,
-        origin_name=_place_name(result, "origin", query.origin),
-        destination_name=_place_name(result, "destination", query.destination),
+        origin_name=_place_name(result, "origin", params[0][1]),
+        destination_name=_place_name(result, "destination", params[1][1]),
         profile_label=t(f"profile.{query.profile}"),
         start=main.geometry[0],
         end=main.geometry[-1],
@@ -355,7 +333,7 @@ def result_layers(result: ResultView, t: Translator) -> list[LayerSpec]:
 # -- exports ----------------------------------------------------------------------------------
 
 
-def route_geojson(result: Any, query: RouteQuery) -> dict[str, Any]:
+def route_geojson(result: Any, query: RouteRequest) -> dict[str, Any]:
     """The GeoJSON FeatureCollection of a result: one LineString feature per itinerary (best
     first, ``rank`` from 0) with its summary, plus the resolved ``places`` and the ``request``."""
     from routing import to_geojson
@@ -373,7 +351,7 @@ def route_geojson(result: Any, query: RouteQuery) -> dict[str, Any]:
     }
 
 
-def route_gpx(result: Any, query: RouteQuery) -> str:
+def route_gpx(result: Any, query: RouteRequest) -> str:
     """The GPX 1.1 document of a result (one track per itinerary, POIs as waypoints)."""
     from routing import to_gpx
 

@@ -27,6 +27,11 @@ def switch_language_url() -> str:
     return f"{request.path}?{urlencode(pairs)}"
 
 
+def request_params() -> dict[str, list[str]]:
+    """The current request's query parameters as :mod:`routing.params` reads them."""
+    return request.args.to_dict(flat=False)
+
+
 def with_query(endpoint: str, params: Sequence[tuple[str, str]]) -> str:
     """The URL of ``endpoint`` with the query parameters ``params`` (repeatable keys kept)."""
     base = url_for(endpoint)
@@ -44,7 +49,10 @@ def leaflet_url(name: str) -> str:
 
 
 def install(app: Flask) -> None:
-    """Expose the helpers to templates."""
+    """Expose the helpers, and the request bounds (:mod:`routing.bounds`), to templates."""
+    from routing import bounds
+
     app.jinja_env.globals.update(
-        page_url=page_url, switch_language_url=switch_language_url, leaflet_url=leaflet_url
+        page_url=page_url, switch_language_url=switch_language_url, leaflet_url=leaflet_url,
+        bounds=bounds,
     )

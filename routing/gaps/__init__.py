@@ -7,6 +7,8 @@
   greenway components and the ranked candidates;
 - :func:`scenario` recomputes the table with chosen candidates built (:class:`ScenarioResult`);
 - :func:`greenway_components` and :func:`unit_table` are the report's parts on their own;
+- :class:`GapsRequest` (:func:`parse_gaps_params`) is what the command line, the API and the
+  page ask: how many candidates to list, which to build;
 - :mod:`routing.gaps.export` writes the report as JSON, GeoJSON, CSV, GeoPackage and a Folium map.
 """
 
@@ -24,11 +26,14 @@ from routing.gaps.analysis import (
     scenario,
     unit_table,
 )
+from routing.gaps.request import GAPS_PARAMS, GapsRequest, parse_gaps_params
 
 __all__ = [
+    "GAPS_PARAMS",
     "Candidate",
     "GapsParams",
     "GapsReport",
+    "GapsRequest",
     "GreenwayComponent",
     "PairChange",
     "ScenarioResult",
@@ -36,6 +41,7 @@ __all__ = [
     "all_candidates",
     "analyse_gaps",
     "greenway_components",
+    "parse_gaps_params",
     "scenario",
     "unit_table",
 ]

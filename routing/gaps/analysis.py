@@ -309,7 +309,7 @@ def _context(report_or_net: Any) -> GapContext:
     else:
         ctx = analyse_gaps(report_or_net)._context
     if not isinstance(ctx, GapContext):
-        raise InvalidRequestError("this report carries no analysis context (it was read back from JSON?)")
+        raise InvalidRequestError("ce rapport n'a pas de contexte d'analyse (relu depuis du JSON ?)")
     return ctx
 
 
@@ -353,10 +353,11 @@ def scenario(report_or_net: Any, *, candidate_ids: Sequence[str]) -> ScenarioRes
     ctx = _context(report_or_net)
     ids = list(dict.fromkeys(str(c).strip().upper() for c in candidate_ids))
     if not ids:
-        raise InvalidRequestError("no candidate id given")
+        raise InvalidRequestError("scenario : aucun identifiant de liaison donné")
     unknown = [c for c in ids if c not in ctx.ids]
     if unknown:
-        raise InvalidRequestError(f"unknown candidate id {unknown[0]!r} (known: L1..L{len(ctx.ids)})")
+        raise InvalidRequestError(
+            f"scenario : identifiant de liaison inconnu {unknown[0]!r} (connus : L1..L{len(ctx.ids)})")
     chosen = [ctx.ids[c] for c in ids]
     inputs, base = ctx.inputs, ctx.base
     unit_g = unit_distances(_augmented(ctx, chosen), inputs.units)[:, : inputs.gg.n_nodes]
@@ -388,6 +389,6 @@ def candidate_geometry(report: GapsReport, cid: str) -> BaseGeometry:
     """The EPSG:2154 geometry of a candidate by id."""
     ctx = _context(report)
     if cid not in ctx.ids:
-        raise InvalidRequestError(f"unknown candidate id {cid!r}")
+        raise InvalidRequestError(f"identifiant de liaison inconnu {cid!r}")
     geom: BaseGeometry = ctx.raw.geometry[ctx.ids[cid]]
     return geom

@@ -74,22 +74,22 @@ class GapsParams:
                     "decluster_m": self.decluster_m, "min_link_m": self.min_link_m}
         for name, value in positive.items():
             if not math.isfinite(value) or value <= 0:
-                raise InvalidRequestError(f"{name} must be a positive number, not {value}")
+                raise InvalidRequestError(f"{name} : nombre positif attendu, pas {value}")
         if self.sample_step_m is not None and (not math.isfinite(self.sample_step_m) or self.sample_step_m <= 0):
-            raise InvalidRequestError(f"sample_step_m must be positive or None, not {self.sample_step_m}")
+            raise InvalidRequestError(f"sample_step_m : positif ou None attendu, pas {self.sample_step_m}")
         if not math.isfinite(self.disconnected_factor) or self.disconnected_factor < 1:
-            raise InvalidRequestError(f"disconnected_factor must be >= 1, not {self.disconnected_factor}")
+            raise InvalidRequestError(f"disconnected_factor : au moins 1 attendu, pas {self.disconnected_factor}")
         if not math.isfinite(self.population_weight) or self.population_weight < 0:
-            raise InvalidRequestError(f"population_weight must be >= 0, not {self.population_weight}")
+            raise InvalidRequestError(f"population_weight : positif ou nul attendu, pas {self.population_weight}")
         if self.top is not None and (not isinstance(self.top, int) or self.top < 0):
-            raise InvalidRequestError(f"top must be a non-negative integer or None, not {self.top!r}")
+            raise InvalidRequestError(f"top : entier positif ou nul ou None attendu, pas {self.top!r}")
         bad = [s for s in self.sources if s not in SOURCES]
         if bad:
-            raise InvalidRequestError(f"unknown candidate source {bad[0]!r} (known: {', '.join(SOURCES)})")
+            raise InvalidRequestError(f"source de liaisons inconnue {bad[0]!r} (connues : {', '.join(SOURCES)})")
         if not 0.0 <= self.redundancy <= 1.0:
-            raise InvalidRequestError(f"redundancy must be within [0, 1], not {self.redundancy}")
+            raise InvalidRequestError(f"redundancy : entre 0 et 1 attendu, pas {self.redundancy}")
         if self.rank_by not in ("benefit_per_m", "benefit"):
-            raise InvalidRequestError(f"rank_by must be 'benefit_per_m' or 'benefit', not {self.rank_by!r}")
+            raise InvalidRequestError(f"rank_by : 'benefit_per_m' ou 'benefit' attendu, pas {self.rank_by!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready parameters."""
@@ -275,7 +275,7 @@ class GapsReport:
         for c in self.candidates:
             if c.id == cid.strip().upper():
                 return c
-        raise InvalidRequestError(f"unknown candidate id {cid!r}")
+        raise InvalidRequestError(f"identifiant de liaison inconnu {cid!r}")
 
     def summary(self) -> dict[str, Any]:
         """Headline figures."""

@@ -36,7 +36,6 @@ Examples
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,14 +44,36 @@ import numpy as np
 
 from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError
 from parcs.schema import POI_CATEGORIES
+from routing.bounds import (
+    DEFAULT_PREFER,
+    LOOP_DISTANCE_KM,
+    LOOP_DURATION_MIN,
+    LOOP_TARGET_RULE,
+    MAX_CLIMB_M,
+    MAX_GRADE_PCT,
+    MAX_THROUGH,
+    MAX_VARIANTS,
+    PREFER,
+    SEED,
+)
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
 from routing.loops.engine import LoopGraph, overlap_floor, shared_share
-from routing.loops.search import MAX_THROUGH, Candidate, Spec, reachable, search
+from routing.loops.search import Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
+from routing.profiles import PROFILES
+from routing.request import check_avoid, place_spec
+from routing.validate import (
+    check_category,
+    check_choice,
+    check_count,
+    check_integer,
+    check_number,
+    format_number,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +83,11 @@ __all__ = ["MAX_SHARED", "Loop", "LoopRequest", "LoopResult", "plan_loop"]
 MAX_SHARED = 0.6
 #: Target overlap: above it a loop carries a warning.
 OVERLAP_WARNING = 0.10
-#: Limits of a request.
-DISTANCE_KM = (0.5, 200.0)
-DURATION_MIN = (5.0, 24 * 60.0)
-MAX_VARIANTS = 5
+#: Limits of a request (:mod:`routing.bounds`, shared with the API and the command line).
+DISTANCE_KM = LOOP_DISTANCE_KM
+DURATION_MIN = LOOP_DURATION_MIN
+#: Accepted relative error on the target (library callers only).
+TOLERANCE = (0.005, 0.5)
 #: POIs listed along a loop (category, metres from the line).
 ALONG: tuple[tuple[str, float], ...] = tuple(
     (c, 150.0) for c in ("terril", "heritage", "mine_shaft", "neonatural_park", "viewpoint",
@@ -78,16 +100,6 @@ VISIT_M = 300.0
 CLIMB_WEIGHTS = (60.0, 300.0)
 
 
-def _number(name: str, value: Any, low: float, high: float) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequestError(f"{name} must be a number, got {value!r}") from exc
-    if not (math.isfinite(out) and low <= out <= high):
-        raise InvalidRequestError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
-    return out
-
-
 @dataclass(frozen=True)
 class LoopRequest:
     """A loop to plan. Exactly one of ``distance_km`` and ``duration_min``.
@@ -97,12 +109,13 @@ class LoopRequest:
     start
         A place (:func:`routing.resolve_place`: park id, POI id, commune, ``"lat,lon"``...).
     distance_km, duration_min
-        The target length (0.5–200 km) or duration (5 min–24 h, with the profile's speeds).
+        The target length or duration (with the profile's speeds); bounds in
+        :data:`routing.bounds.LOOP_DISTANCE_KM` and :data:`routing.bounds.LOOP_DURATION_MIN`.
     profile
         ``walk``, ``bike`` or ``family``.
     through
         Parks or POIs (ids or names, or resolved :class:`routing.Place` objects) to pass through,
-        in any order (at most 6).
+        in any order (at most :data:`routing.bounds.MAX_THROUGH`).
     via_category
         Pass by a POI of this category (key of :data:`parcs.schema.POI_CATEGORIES`).
     max_climb
@@ -114,7 +127,7 @@ class LoopRequest:
     prefer
         Strength of the greenway preference (0 = pure time, 1 = the profile's factors).
     variants
-        How many different loops to propose (1–5).
+        How many different loops to propose (1 to :data:`routing.bounds.MAX_VARIANTS`).
     seed
         Seed of the tie-breaking generator (``None``: a fresh one).
     tolerance
@@ -130,35 +143,65 @@ class LoopRequest:
     max_climb: float | None = None
     max_grade: float | None = None
     avoid: tuple[str, ...] = ()
-    prefer: float = 1.0
+    prefer: float = DEFAULT_PREFER
     variants: int = 1
     seed: int | None = None
     tolerance: float = 0.05
 
     def __post_init__(self) -> None:
+        put = object.__setattr__
         if (self.distance_km is None) == (self.duration_min is None):
-            raise InvalidRequestError("give exactly one of a distance (km) and a duration (min)")
+            raise InvalidRequestError(LOOP_TARGET_RULE)
         if self.distance_km is not None:
-            object.__setattr__(self, "distance_km", _number("distance_km", self.distance_km, *DISTANCE_KM))
+            put(self, "distance_km", check_number(self.distance_km, "distance", LOOP_DISTANCE_KM))
         if self.duration_min is not None:
-            object.__setattr__(self, "duration_min", _number("duration_min", self.duration_min, *DURATION_MIN))
+            put(self, "duration_min", check_number(self.duration_min, "duration", LOOP_DURATION_MIN))
+        if not isinstance(self.start, Place):
+            put(self, "start", place_spec(self.start, "start"))
         through = (self.through,) if isinstance(self.through, str | Place) else tuple(self.through)
-        keyed = {(t.id if isinstance(t, Place) else str(t).strip()): t for t in through}
-        through = tuple(t if isinstance(t, Place) else k for k, t in keyed.items() if k)
-        if len(through) > MAX_THROUGH:
-            raise InvalidRequestError(f"at most {MAX_THROUGH} places to pass through, got {len(through)}")
-        object.__setattr__(self, "through", through)
-        if self.via_category is not None and self.via_category not in POI_CATEGORIES:
-            raise InvalidRequestError(
-                f"unknown POI category {self.via_category!r}; known: {', '.join(POI_CATEGORIES)}"
-            )
-        if self.max_climb is not None:
-            object.__setattr__(self, "max_climb", _number("max_climb", self.max_climb, 0.0, 1e5))
-        object.__setattr__(self, "variants", int(_number("variants", self.variants, 1, MAX_VARIANTS)))
-        object.__setattr__(self, "tolerance", _number("tolerance", self.tolerance, 0.005, 0.5))
+        keyed = {(t.id if isinstance(t, Place) else str(place_spec(t, "through"))): t for t in through}
+        through = tuple(t if isinstance(t, Place) else k for k, t in keyed.items())
+        put(self, "through", check_count(through, "through", MAX_THROUGH))
+        check_choice(self.profile, "profile", PROFILES, "profil")
+        if self.via_category is not None:
+            check_category(self.via_category, "via_category")
+        for name, bounds in (("max_climb", MAX_CLIMB_M), ("max_grade", MAX_GRADE_PCT)):
+            if getattr(self, name) is not None:
+                put(self, name, check_number(getattr(self, name), name, bounds))
+        put(self, "avoid", check_avoid(self.avoid))
+        put(self, "prefer", check_number(self.prefer, "prefer", PREFER))
+        put(self, "variants", check_integer(self.variants, "variants", (1, MAX_VARIANTS)))
+        put(self, "tolerance", check_number(self.tolerance, "tolerance", TOLERANCE))
         if self.seed is not None:
-            object.__setattr__(self, "seed", int(_number("seed", self.seed, 0, 2**63 - 1)))
-        self.cost_options()  # validates profile, max_grade, avoid, prefer
+            put(self, "seed", check_integer(self.seed, "seed", SEED))
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The request as the string parameters :func:`routing.loops.parse_loop_params` reads back
+        (permalinks, downloads; places given as objects are written by id).
+
+        >>> LoopRequest("louvre-lens", distance_km=10, seed=1).to_params()
+        [('start', 'louvre-lens'), ('distance', '10'), ('profile', 'walk'), ('seed', '1')]
+        """
+        start = self.start.id if isinstance(self.start, Place) else self.start
+        out = [("start", start if isinstance(start, str) else ",".join(map(format_number, start)))]
+        for name, value in (("distance", self.distance_km), ("duration", self.duration_min)):
+            if value is not None:
+                out.append((name, format_number(value)))
+        out.append(("profile", self.profile))
+        out += [("through", t.id if isinstance(t, Place) else str(t)) for t in self.through]
+        if self.via_category:
+            out.append(("via_category", self.via_category))
+        for name in ("max_climb", "max_grade"):
+            if getattr(self, name) is not None:
+                out.append((name, format_number(getattr(self, name))))
+        if self.prefer != DEFAULT_PREFER:
+            out.append(("prefer", format_number(self.prefer)))
+        out += [("avoid", a) for a in self.avoid]
+        if self.variants != 1:
+            out.append(("variants", str(self.variants)))
+        if self.seed is not None:
+            out.append(("seed", str(self.seed)))
+        return out
 
     @property
     def target_kind(self) -> str:

@@ -72,8 +72,6 @@ TURN_SHARE_SHORT = (0.88, 0.65, 1.0)
 TURN_SHARE_LONG = (0.5, 0.3, 0.65)
 #: Compass sectors over which turning points are spread.
 SECTORS = 8
-#: At most this many through places.
-MAX_THROUGH = 6
 #: Repairs run while fewer candidates than this are within the tolerance.
 ENOUGH = 3
 #: Near misses (relative error at most this) that are repaired, and how many.
