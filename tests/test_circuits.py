@@ -11,9 +11,9 @@ import pytest
 from test_loops_graphs import grid_network
 
 from parcs_cli.main import main as cli_main
-from routing.loops import roadbook
 from routing.compiled import CompiledNetwork, compile_network, save_compiled
 from routing.fmt import fr_distance
+from routing.loops import roadbook
 from routing.loops.circuits import THEMES, Catalogue, build_catalogue, write_catalogue
 
 
