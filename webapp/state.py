@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 
 from parcs import paths
-from parcs._errors import BuildError, ParcsError
+from parcs._errors import BuildError, DamagedBuildError, ParcsError
 from webapp.catalog import Catalog, build_catalog
 
 logger = logging.getLogger(__name__)
@@ -34,10 +34,14 @@ class AppState:
     error: str | None
     build_dir: Path | None
     load_seconds: float
+    damaged: bool = False
 
     def require(self) -> tuple[Any, Catalog]:
-        """The network and its catalogue, or a :class:`BuildError` (503) saying why not."""
+        """The network and its catalogue, or a :class:`BuildError` (503) saying why not
+        (:class:`DamagedBuildError` when the build is damaged)."""
         if self.network is None or self.catalog is None:
+            if self.damaged:
+                raise DamagedBuildError(self.error or "damaged build")
             raise BuildError(self.error or "no network loaded")
         return self.network, self.catalog
 
@@ -45,7 +49,9 @@ class AppState:
 def load_state(config: Mapping[str, Any]) -> AppState:
     """Load the compiled network named by ``config`` (``NETWORK`` or ``BUILD_DIR``).
 
-    Errors of the build (:class:`parcs.ParcsError`) are kept in the state rather than raised.
+    Errors of the build (:class:`parcs.ParcsError`) are kept in the state rather than raised, and
+    so is anything else a damaged file may raise (logged with its traceback): the app, and a
+    gunicorn master that loads it before forking, always start.
     """
     t0 = time.perf_counter()
     network = config.get("NETWORK")
@@ -59,7 +65,12 @@ def load_state(config: Mapping[str, Any]) -> AppState:
         catalog = build_catalog(network)
     except (ParcsError, OSError) as exc:
         logger.error("no network for the web app: %s", exc)
-        return AppState(None, None, str(exc), build_dir, time.perf_counter() - t0)
+        return AppState(None, None, str(exc), build_dir, time.perf_counter() - t0,
+                        damaged=isinstance(exc, DamagedBuildError))
+    except Exception as exc:  # a damaged file must not stop the server: keep the reason
+        logger.exception("the network of the web app could not be loaded")
+        return AppState(None, None, f"{type(exc).__name__}: {exc}", build_dir,
+                        time.perf_counter() - t0, damaged=True)
     warm = config.get("WARM_UP")
     if warm or (warm is None and not config.get("TESTING")):
         warm_up(network, catalog)
