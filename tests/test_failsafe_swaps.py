@@ -107,9 +107,9 @@ def test_a_killed_writer_leaves_nothing_the_next_one_keeps(tmp_path: Path) -> No
 
 def test_a_second_writer_is_refused_or_waits(tmp_path: Path) -> None:
     target = tmp_path / "opendata"
-    with lock_dir(target):
-        with pytest.raises(BuildBusyError, match="une autre construction"), atomic_dir(target, wait=False):
-            pass
+    with (lock_dir(target), pytest.raises(BuildBusyError, match="une autre construction"),
+          atomic_dir(target, wait=False)):
+        pass
     with atomic_dir(target, wait=False) as tmp:  # released: goes through
         (tmp / "meta.json").write_text("ok")
     assert (target / "meta.json").read_text() == "ok"
