@@ -31,7 +31,7 @@ from routing.params import PROFILE_ALIASES, has_params
 from webapp.loop_results import loop_form, page_map, result_view
 from webapp.openapi_schema import GEOJSON, GPX, enum_schema, number_schema, param, place_schema
 from webapp.pages import error_view, form_choices, page_state
-from webapp.state import get_state
+from webapp.state import get_state, request_deadline
 from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def plan(network: Any, query: LoopRequest) -> Any:
     """Run :func:`routing.loops.planner.plan_loop` on a request."""
     from routing.loops.planner import plan_loop
 
-    return plan_loop(network, query)
+    return plan_loop(network, query, deadline=request_deadline())
 
 
 # -- API --------------------------------------------------------------------------------------
@@ -58,6 +58,8 @@ def loop_geojson_document(result: Any) -> dict[str, Any]:
     doc["start"] = result.start.to_dict()
     doc["request"] = result.request.to_dict()
     doc["overlap_floor"] = round(float(result.overlap_floor), 4)
+    doc["partial"] = bool(result.partial)  # the time budget stopped the search early
+    doc["warnings"] = list(result.warnings)
     doc.pop("properties", None)
     return doc
 

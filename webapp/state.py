@@ -18,6 +18,7 @@ from flask import current_app
 
 from parcs import paths
 from parcs._errors import BuildError, DamagedBuildError, ParcsError
+from routing.deadline import NEVER, Deadline
 from webapp.catalog import Catalog, build_catalog
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,12 @@ def warm_up(network: Any, catalog: Catalog) -> None:
             route(network, RouteRequest(origin=parks[0], destination=parks[1], profile=profile))
         except ParcsError as exc:  # a disconnected pair still warms the cost arrays
             logger.debug("warm-up route (%s): %s", profile, exc)
+
+
+def request_deadline() -> Deadline:
+    """The deadline of the current request's searches (``REQUEST_BUDGET`` from now)."""
+    budget = current_app.config.get("REQUEST_BUDGET")
+    return NEVER if budget is None else Deadline.after(float(budget))
 
 
 def get_state() -> AppState:
