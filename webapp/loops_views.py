@@ -147,10 +147,22 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
                   "properties": {"type": {"const": "FeatureCollection"},
                                  "features": {"type": "array", "items": feature, "minItems": 1},
                                  "start": {"type": "object"}, "request": {"type": "object"},
-                                 "overlap_floor": {"type": "number"}}}
+                                 "overlap_floor": {"type": "number"},
+                                 "partial": {"type": "boolean"},
+                                 "warnings": {"type": "array", "items": {"type": "string"}}}}
+    budget = config.get("REQUEST_BUDGET")
+    description = (
+        f"Cost bounds: distance ≤ 200 km (or duration ≤ 24 h), at most {MAX_THROUGH} `through`, "
+        f"{int(config.get('MAX_LOOP_VARIANTS', MAX_VARIANTS))} `variants`; "
+        + ("no time limit." if budget is None else
+           f"the search stops after {float(budget):g} s (`REQUEST_BUDGET`) and answers the loops "
+           "found so far with `partial: true` and a warning, or 503 `time_budget_exceeded` when "
+           "it has none yet.")
+    )
 
     def operation(op_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:
-        return {"get": {"operationId": op_id, "summary": summary, "parameters": params,
+        return {"get": {"operationId": op_id, "summary": summary, "description": description,
+                        "parameters": params,
                         "responses": {"200": {"description": summary, "content": content},
                                       **dict(errors)}}}
 

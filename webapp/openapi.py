@@ -7,6 +7,7 @@ is documented, and validate real answers against the response schemas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from parcs.schema import KINDS, POI_CATEGORIES
@@ -172,6 +173,16 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def cost_bounds(config: Mapping[str, Any]) -> str:
+    """What bounds the cost of a route request (the OpenAPI description of ``/api/route``)."""
+    budget = config.get("REQUEST_BUDGET")
+    limit = "no time limit" if budget is None else f"a time budget of {float(budget):g} s"
+    return (f"Cost bounds: at most {config.get('MAX_VIA')} `via`, {config.get('MAX_ALTERNATIVES')} "
+            f"`alternatives`, {config.get('MAX_STOP_AT')} `stop_at`, {config.get('MAX_ALONG')} `along`; "
+            f"{limit} (`REQUEST_BUDGET`): past it fewer alternatives are returned, and a "
+            "`max_climb` search answers the least-climbing route that meets the limit.")
+
+
 def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     """The OpenAPI document of an app (its bounds are :mod:`routing.bounds`)."""
     route_params = _route_parameters()
@@ -181,7 +192,9 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
         "414": _error_response("Query string too long (`uri_too_long`)."),
         "422": _error_response("Outside the territory (`out_of_area`), no route (`no_route`) "
                                "or constraints impossible to meet (`constraint_unsatisfiable`)."),
-        "503": _error_response("No network is loaded (`no_network`)."),
+        "503": _error_response("No network is loaded (`no_network`), the server's network is "
+                               "damaged (`network_damaged`), or the request ran over its time "
+                               "budget (`time_budget_exceeded`)."),
     }
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -200,6 +213,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "route",
                     "summary": "Plan itineraries (GeoJSON)",
+                    "description": cost_bounds(config),
                     "parameters": route_params,
                     "responses": {
                         "200": {
