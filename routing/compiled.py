@@ -181,6 +181,11 @@ class CompiledNetwork:
                 self._cache.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """The value cached under ``key``, or ``None`` (nothing is made or stored)."""
+        with self._lock:
+            return self._cache.get(key)
+
     def node_index(self, node_id: Any) -> int:
         """The index of a graph node id; ``KeyError`` when unknown."""
         lookup = self.cached(

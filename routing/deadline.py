@@ -42,6 +42,16 @@ class Deadline:
         """A deadline ``seconds`` from now (``math.inf``: never)."""
         return cls(time.monotonic() + seconds, seconds)
 
+    def share(self, fraction: float) -> Deadline:
+        """The deadline of a first step that may use ``fraction`` of the budget, leaving the
+        rest to the steps after it.
+
+        >>> d = Deadline(at=10.0, budget=2.0).share(0.6)
+        >>> round(d.at, 6), round(d.budget, 6)
+        (9.2, 1.2)
+        """
+        return Deadline(self.at - (1.0 - fraction) * self.budget, fraction * self.budget)
+
     def expired(self) -> bool:
         """Whether the budget is spent."""
         return time.monotonic() >= self.at

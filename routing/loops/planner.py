@@ -62,7 +62,7 @@ from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
-from routing.loops.engine import LoopGraph, overlap_floor, shared_share
+from routing.loops.engine import LoopGraph, blocks_cached, overlap_floor, shared_share
 from routing.loops.search import Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
 from routing.profiles import PROFILES
@@ -97,6 +97,8 @@ ALONG: tuple[tuple[str, float], ...] = tuple(
 )
 #: A POI counts as visited when its node is on the loop and it lies this close to it (m).
 VISIT_M = 300.0
+#: Share of a request's time budget given to the search; the rest builds the chosen loops.
+SEARCH_SHARE = 0.6
 #: Climb weight (cost seconds per metre of climb) of the retries under ``max_climb``.
 CLIMB_WEIGHTS = (60.0, 300.0)
 
@@ -365,16 +367,20 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
     groups, labels = _groups(cn, request, start, reach)
     spec = Spec(start=start.node, target=request.target, tolerance=request.tolerance, groups=groups)
     rng = np.random.default_rng(request.seed)
-    found = search(lg, spec, rng=rng, deadline=deadline)
-    if request.max_climb is not None and not _eligible(found, request) and not deadline.expired():
+    searching = deadline.share(SEARCH_SHARE)
+    found = search(lg, spec, rng=rng, deadline=searching)
+    if request.max_climb is not None and not _eligible(found, request) and not searching.expired():
         found += _climb_retries(lg, spec, rng)
-    partial = deadline.expired()
+    partial = searching.expired()
     chosen = _select(lg, found, request, _poi_nodes(cn))
     if not chosen:
         raise deadline.exceeded("boucle") if partial else _no_loop_error(lg, found, request, start, reach)
     loops = tuple(_make_loop(lg, c, s, request, start, groups, labels) for c, s in chosen)
     logger.info("loop from %s: %d candidates, %d kept", start.label, len(found), len(loops))
-    floor = overlap_floor(lg, start.node, loops[0].distance_m)
+    # the floor needs the network's blocks: skipped (0) when the budget is spent and they are not
+    # cached yet (the server computes them for every profile before it forks its workers)
+    floor = overlap_floor(lg, start.node, loops[0].distance_m) if not (
+        deadline.expired() and not blocks_cached(lg)) else 0.0
     warnings = []
     if partial:
         warnings.append(
