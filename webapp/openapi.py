@@ -7,6 +7,7 @@ is documented, and validate real answers against the response schemas.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -175,8 +176,10 @@ def _schemas() -> dict[str, Any]:
 
 def cost_bounds(config: Mapping[str, Any]) -> str:
     """What bounds the cost of a route request (the OpenAPI description of ``/api/route``)."""
-    budget = config.get("REQUEST_BUDGET")
-    limit = "no time limit" if budget is None else f"a time budget of {float(budget):g} s"
+    from webapp.state import request_budget
+
+    budget = request_budget(config)
+    limit = "no time limit" if math.isinf(budget) else f"a time budget of {budget:g} s"
     return (f"Cost bounds: at most {config.get('MAX_VIA')} `via`, {config.get('MAX_ALTERNATIVES')} "
             f"`alternatives`, {config.get('MAX_STOP_AT')} `stop_at`, {config.get('MAX_ALONG')} `along`; "
             f"{limit} (`REQUEST_BUDGET`): past it fewer alternatives are returned, and a "

@@ -8,6 +8,7 @@ reason, pages and routes answer 503 with it, and ``/api/health`` reports it.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from parcs import paths
 from parcs._errors import BuildError, DamagedBuildError, ParcsError
 from routing.deadline import NEVER, Deadline
 from webapp.catalog import Catalog, build_catalog
+from webapp.config import DEFAULT_REQUEST_BUDGET
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +106,19 @@ def warm_up(network: Any, catalog: Catalog) -> None:
             logger.debug("warm-up route (%s): %s", profile, exc)
 
 
+def request_budget(config: Mapping[str, Any]) -> float:
+    """The time budget of one request (s): ``REQUEST_BUDGET``, or when it is None
+    :data:`webapp.config.DEFAULT_REQUEST_BUDGET` (no limit under ``TESTING``)."""
+    budget = config.get("REQUEST_BUDGET")
+    if budget is None:
+        return math.inf if config.get("TESTING") else DEFAULT_REQUEST_BUDGET
+    return float(budget)
+
+
 def request_deadline() -> Deadline:
-    """The deadline of the current request's searches (``REQUEST_BUDGET`` from now)."""
-    budget = current_app.config.get("REQUEST_BUDGET")
-    return NEVER if budget is None else Deadline.after(float(budget))
+    """The deadline of the current request's searches (:func:`request_budget` from now)."""
+    budget = request_budget(current_app.config)
+    return NEVER if math.isinf(budget) else Deadline.after(budget)
 
 
 def get_state() -> AppState:
