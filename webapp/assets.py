@@ -127,6 +127,6 @@ def asset(name: str) -> BaseResponse:
     response.set_etag(item.etag)
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["ASSET_MAX_AGE"])
-    response = response.make_conditional(request)
-    response.headers.pop("Date", None)
-    return response
+    conditional = response.make_conditional(request)
+    conditional.headers.pop("Date", None)
+    return conditional

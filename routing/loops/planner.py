@@ -366,21 +366,36 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
         )
     groups, labels = _groups(cn, request, start, reach)
     spec = Spec(start=start.node, target=request.target, tolerance=request.tolerance, groups=groups)
-    rng = np.random.default_rng(request.seed)
-    searching = deadline.share(SEARCH_SHARE)
-    found = search(lg, spec, rng=rng, deadline=searching)
-    if request.max_climb is not None and not _eligible(found, request) and not searching.expired():
-        found += _climb_retries(lg, spec, rng)
-    partial = searching.expired()
+    found, partial = _search(lg, spec, request, deadline.share(SEARCH_SHARE))
     chosen = _select(lg, found, request, _poi_nodes(cn))
     if not chosen:
         raise deadline.exceeded("boucle") if partial else _no_loop_error(lg, found, request, start, reach)
     loops = tuple(_make_loop(lg, c, s, request, start, groups, labels) for c, s in chosen)
     logger.info("loop from %s: %d candidates, %d kept", start.label, len(found), len(loops))
-    # the floor needs the network's blocks: skipped (0) when the budget is spent and they are not
-    # cached yet (the server computes them for every profile before it forks its workers)
-    floor = overlap_floor(lg, start.node, loops[0].distance_m) if not (
-        deadline.expired() and not blocks_cached(lg)) else 0.0
+    floor, warnings = _floor_and_warnings(lg, start.node, loops[0].distance_m, deadline=deadline,
+                                          partial=partial)
+    return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
+                      overlap_floor=floor, warnings=tuple(warnings), partial=partial)
+
+
+def _search(lg: LoopGraph, spec: Spec, request: LoopRequest, deadline: Deadline) -> tuple[list[Candidate], bool]:
+    """The candidates (with retries under ``max_climb``) and whether the deadline cut them short."""
+    rng = np.random.default_rng(request.seed)
+    found = search(lg, spec, rng=rng, deadline=deadline)
+    if request.max_climb is not None and not _eligible(found, request) and not deadline.expired():
+        found += _climb_retries(lg, spec, rng)
+    return found, deadline.expired()
+
+
+def _floor_and_warnings(lg: LoopGraph, start: int, length: float, *, deadline: Deadline,
+                        partial: bool) -> tuple[float, list[str]]:
+    """The overlap floor of a result and its warnings (a cut-short search, a network of spurs).
+
+    The floor needs the network's blocks: it is skipped (0) when the budget is spent and they
+    are not cached yet (the server computes them for every profile before it forks its workers).
+    """
+    compute = not (deadline.expired() and not blocks_cached(lg))
+    floor = overlap_floor(lg, start, length) if compute else 0.0
     warnings = []
     if partial:
         warnings.append(
@@ -392,8 +407,7 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
             f"autour du départ le réseau est surtout fait d'antennes : toute boucle de cette longueur "
             f"y repasse par les mêmes voies sur au moins {fr_number(100 * floor, 0)} % de sa longueur"
         )
-    return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
-                      overlap_floor=floor, warnings=tuple(warnings), partial=partial)
+    return floor, warnings
 
 
 def _profile_label(request: LoopRequest) -> str:
