@@ -19,7 +19,7 @@ from parcs.atomic import atomic_dir, clean_dir, lock_dir, resolve_dir
 from parcs_cli import main as cli
 
 #: Swaps per writer: two writers take a few seconds together on the development machine.
-SWAPS = 150
+SWAPS = 100
 WRITER = textwrap.dedent("""
     import sys
     from parcs.atomic import atomic_dir
