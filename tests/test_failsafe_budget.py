@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_routing_constrained import brute_force, random_network
 
 import routing.constrained as constrained
 from parcs._errors import BudgetExceededError
 from routing import RouteRequest, route
 from routing.deadline import NEVER, Deadline
 from routing.loops.planner import LoopRequest, plan_loop
-from tests.test_routing_constrained import brute_force, random_network
 from webapp import create_app
 
 

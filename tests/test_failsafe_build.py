@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import make_mock_network
 
 from parcs._errors import BuildError, DamagedBuildError
 from parcs.atomic import resolve_dir
@@ -72,7 +73,6 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete build of the mock network (graph, layers, meta, compiled arrays)."""
     from routing.build import write_build
-    from tests.conftest import make_mock_network
 
     return resolve_dir(write_build(make_mock_network(), tmp_path_factory.mktemp("pristine") / "b"))
 
