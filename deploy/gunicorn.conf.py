@@ -36,6 +36,10 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 
+#: gunicorn ≥ 25's runtime control socket (one path per user by default, shared by every instance
+#: on the machine): not used by this deployment (older versions ignore the setting).
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
