@@ -12,6 +12,7 @@ from typing import Any
 from parcs import artifact, paths, sources
 from parcs._errors import InvalidRequestError
 from parcs.atomic import lock_dir
+from parcs.outputs import check_output
 from parcs.schema import KINDS, POI_CATEGORIES
 
 SOURCES = ("opendata", "osm", "osm-file")
@@ -46,7 +47,9 @@ def _parse_source(values: list[str]) -> tuple[str, Path | None]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     kind, osm_file = _parse_source(args.source)
-    out = args.out or paths.build_dir(kind)
+    # an explicit --out is checked like every output (no folder created silently); the default
+    # data/build/<source> is created on a fresh clone
+    out = check_output(args.out, folder=True) if args.out else paths.build_dir(kind)
     with lock_dir(out, wait=False):  # a second build of the same folder is refused at once
         return _build(args, kind, osm_file, out)
 

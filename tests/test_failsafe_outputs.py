@@ -16,7 +16,7 @@ LOOP = ["loop", "--start", "parc-ouest", "--distance", "2"]
 #: Every file or folder option of the CLI, with the command it belongs to.
 OPTIONS: list[tuple[list[str], str]] = [
     (ROUTE, "--gpx"), (ROUTE, "--geojson"), (LOOP, "--gpx"), (LOOP, "--geojson"),
-    (["circuits", "build"], "--out"),
+    (["circuits", "build"], "--out"), (["build", "-q"], "--out"),
     (["gaps"], "--geojson"), (["gaps"], "--gpkg"), (["gaps"], "--csv"), (["gaps"], "--units-csv"),
     (["gaps"], "--html"),
 ]
@@ -51,7 +51,8 @@ def test_bad_output_path_is_one_line_and_exit_2(build: Path, tmp_path: Path, com
     if option == "--out" and case == "a-folder":
         path = tmp_path / "a-file.txt"  # a folder is what --out wants: a file is the bad case
     before = _tree(tmp_path)
-    code = cli.main([*command, option, str(path), "--build", str(build)])
+    where = [] if command[0] == "build" else ["--build", str(build)]  # build writes, reads no build
+    code = cli.main([*command, option, str(path), *where])
     out, err = capsys.readouterr()
     assert code == 2, (out, err)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
