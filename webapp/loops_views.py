@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from routing.params import PROFILE_ALIASES, has_params
 from webapp.loop_results import loop_form, page_map, result_view
 from webapp.openapi_schema import GEOJSON, GPX, enum_schema, number_schema, param, place_schema
 from webapp.pages import error_view, form_choices, page_state
-from webapp.state import get_state, request_deadline
+from webapp.state import get_state, request_budget, request_deadline
 from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
@@ -114,8 +115,23 @@ def loops_page() -> tuple[str, int]:
 # -- OpenAPI ----------------------------------------------------------------------------------
 
 
-def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenAPI path items of ``/api/loop`` and ``/api/loop.gpx`` (bounds: :mod:`routing.bounds`)."""
+def _cost_bounds(config: Mapping[str, Any]) -> str:
+    """What bounds the cost of a loop request (the OpenAPI description of the loop endpoints)."""
+    budget = request_budget(config)
+    distance, duration = bounds.LOOP_DISTANCE_KM[1], bounds.LOOP_DURATION_MIN[1]
+    return (
+        f"Cost bounds: distance ≤ {distance:g} km (or duration ≤ {duration:g} min), at most "
+        f"{bounds.MAX_THROUGH} `through`, {bounds.MAX_VARIANTS} `variants`; "
+        + ("no time limit." if math.isinf(budget) else
+           f"the search stops after {budget:g} s (`REQUEST_BUDGET`) and answers the loops "
+           "found so far with `partial: true` and a warning, or 503 `time_budget_exceeded` when "
+           "it has none yet.")
+    )
+
+
+def openapi_paths(errors: Mapping[str, Any], *, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI path items of ``/api/loop`` and ``/api/loop.gpx`` (bounds: :mod:`routing.bounds`,
+    time budget: the app's ``config``)."""
     params = [
         param("start", "Start and finish: a park-unit id, a POI id, a commune name or `lat,lon`.",
               place_schema(), required=True, example="louvre-lens"),
@@ -150,15 +166,7 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
                                  "overlap_floor": {"type": "number"},
                                  "partial": {"type": "boolean"},
                                  "warnings": {"type": "array", "items": {"type": "string"}}}}
-    budget = config.get("REQUEST_BUDGET")
-    description = (
-        f"Cost bounds: distance ≤ 200 km (or duration ≤ 24 h), at most {MAX_THROUGH} `through`, "
-        f"{int(config.get('MAX_LOOP_VARIANTS', MAX_VARIANTS))} `variants`; "
-        + ("no time limit." if budget is None else
-           f"the search stops after {float(budget):g} s (`REQUEST_BUDGET`) and answers the loops "
-           "found so far with `partial: true` and a warning, or 503 `time_budget_exceeded` when "
-           "it has none yet.")
-    )
+    description = _cost_bounds(config)
 
     def operation(op_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:
         return {"get": {"operationId": op_id, "summary": summary, "description": description,

@@ -180,8 +180,8 @@ def cost_bounds(config: Mapping[str, Any]) -> str:
 
     budget = request_budget(config)
     limit = "no time limit" if math.isinf(budget) else f"a time budget of {budget:g} s"
-    return (f"Cost bounds: at most {config.get('MAX_VIA')} `via`, {config.get('MAX_ALTERNATIVES')} "
-            f"`alternatives`, {config.get('MAX_STOP_AT')} `stop_at`, {config.get('MAX_ALONG')} `along`; "
+    return (f"Cost bounds: at most {bounds.MAX_VIA} `via`, {bounds.MAX_ALTERNATIVES} "
+            f"`alternatives`, {bounds.MAX_STOP_AT} `stop_at`, {bounds.MAX_ALONG} `along`; "
             f"{limit} (`REQUEST_BUDGET`): past it fewer alternatives are returned, and a "
             "`max_climb` search answers the least-climbing route that meets the limit.")
 
@@ -292,7 +292,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     # loops (webapp/loops_views.py): /api/loop and /api/loop.gpx
     from webapp.loops_views import openapi_paths as loop_paths
 
-    doc["paths"].update(loop_paths(route_errors))
+    doc["paths"].update(loop_paths(route_errors, config=config))
     # missing links (webapp/gaps_views.py): /api/gaps
     from webapp.gaps_views import openapi_paths as gaps_paths
 
