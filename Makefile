@@ -31,7 +31,7 @@ run: install data
 	$(PARCS) serve --host $(HOST) --port $(PORT)
 
 serve: install data
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --preload 'webapp:create_app()'
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT)
 
 # Headless Chromium for the browser tests (Debian packages; root or sudo).
 browser:
@@ -46,7 +46,7 @@ test-fast: install
 	$(BIN)/pytest -m 'not realdata and not browser and not network'
 
 lint: install
-	$(BIN)/ruff check parcs routing webapp parcs_cli tests benchmarks
+	$(BIN)/ruff check parcs routing webapp parcs_cli tests benchmarks deploy
 	$(BIN)/mypy
 
 bench: install data

@@ -1,6 +1,8 @@
 """Run every ``benchmarks/bench_*.py`` in its own process (so peak memory is per benchmark).
 
-Each benchmark prints its figures and exits 0 when its targets are met, 1 otherwise.
+Each benchmark prints its figures and exits 0 when its targets are met, 1 otherwise. Among them
+``bench_load.py`` serves the real build with gunicorn (2 workers, loopback) for 60 s of mixed
+route and loop requests.
 ``make bench`` fails if any benchmark misses its target.
 """
 

@@ -8,13 +8,17 @@ it as a build artifact that the :mod:`routing` core compiles and queries.
 import logging
 
 from parcs._errors import (
+    BudgetExceededError,
+    BuildBusyError,
     BuildError,
     ChecksumError,
     ConstraintError,
+    DamagedBuildError,
     DataError,
     InvalidRequestError,
     NoRouteError,
     OutOfAreaError,
+    OutputPathError,
     ParcsError,
     RegistryError,
     SourceError,
@@ -22,13 +26,17 @@ from parcs._errors import (
 )
 
 __all__ = [
+    "BudgetExceededError",
+    "BuildBusyError",
     "BuildError",
     "ChecksumError",
     "ConstraintError",
+    "DamagedBuildError",
     "DataError",
     "InvalidRequestError",
     "NoRouteError",
     "OutOfAreaError",
+    "OutputPathError",
     "ParcsError",
     "RegistryError",
     "SourceError",

@@ -48,3 +48,22 @@ class NoRouteError(ParcsError, ValueError):
 
 class ConstraintError(NoRouteError):
     """A route exists, but none satisfies the constraints; the message gives the closest figures."""
+
+
+class DamagedBuildError(BuildError):
+    """A build folder exists but a file of it is truncated, corrupt or of another format version.
+
+    The message says which file and how to rebuild (``parcs build`` or ``make data``).
+    """
+
+
+class BuildBusyError(BuildError):
+    """Another build of the same folder is running (its lock is held)."""
+
+
+class OutputPathError(InvalidRequestError):
+    """An output file cannot be written where the user asked (a folder, a missing parent...)."""
+
+
+class BudgetExceededError(ParcsError, TimeoutError):
+    """A request ran out of its time budget before any acceptable answer was found."""

@@ -11,6 +11,8 @@ from typing import Any
 
 from parcs import artifact, paths, sources
 from parcs._errors import InvalidRequestError
+from parcs.atomic import lock_dir
+from parcs.outputs import check_output
 from parcs.schema import KINDS, POI_CATEGORIES
 
 SOURCES = ("opendata", "osm", "osm-file")
@@ -44,10 +46,18 @@ def _parse_source(values: list[str]) -> tuple[str, Path | None]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    kind, osm_file = _parse_source(args.source)
+    # an explicit --out is checked like every output (no folder created silently); the default
+    # data/build/<source> is created on a fresh clone
+    out = check_output(args.out, folder=True) if args.out else paths.build_dir(kind)
+    with lock_dir(out, wait=False):  # a second build of the same folder is refused at once
+        return _build(args, kind, osm_file, out)
+
+
+def _build(args: argparse.Namespace, kind: str, osm_file: Path | None, out: Path) -> int:
     from parcs.build import build_opendata
     from routing.build import write_build
 
-    kind, osm_file = _parse_source(args.source)
     t0 = time.perf_counter()
     if kind == "opendata":
         sources.fetch(progress=not args.quiet)
@@ -60,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         net = build_osm_network(
             osm_file=osm_file, area=args.area, dem=args.dem, progress=not args.quiet
         )
-    out = write_build(net, args.out or paths.build_dir(kind))
+    out = write_build(net, out, locked=True)
     stats = net.meta.get("stats", {})
     print(
         f"built {kind}: {stats.get('nodes')} nodes, {stats.get('edges')} edges, "

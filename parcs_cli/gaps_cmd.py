@@ -16,6 +16,7 @@ from typing import Any
 
 from parcs._errors import InvalidRequestError
 from parcs.artifact import GRAPH_FILE
+from parcs.outputs import check_output, output_errors
 from routing.bounds import DEFAULT_TOP, MAX_SCENARIO, MAX_TOP
 
 
@@ -65,6 +66,12 @@ def _print_scenario(result: Any) -> None:
                   f"(−{p.gain_m / 1000:.1f} km{', nouvelle liaison' if p.newly_linked else ''})")
 
 
+def _outputs(args: argparse.Namespace) -> list[Path]:
+    """The output files asked for, each checked (:func:`parcs.outputs.check_output`)."""
+    paths = (args.geojson, args.gpkg, args.csv, args.units_csv, args.html)
+    return [check_output(p) for p in paths if p is not None]
+
+
 def _write_files(report: Any, args: argparse.Namespace) -> list[Path]:
     from routing.gaps import export as ex
 
@@ -74,10 +81,8 @@ def _write_files(report: Any, args: argparse.Namespace) -> list[Path]:
     for path, writer in jobs:
         if path is None:
             continue
-        try:
-            written.append(writer(report, path))
-        except OSError as exc:
-            raise InvalidRequestError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        with output_errors(path):
+            written.append(writer(report, check_output(path)))
     return written
 
 
@@ -86,6 +91,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from routing.gaps.analysis import analyse_gaps, scenario
     from routing.gaps.request import GapsRequest
 
+    _outputs(args)  # before any work: a bad path costs nothing
     top = args.top if args.top is not None else (None if args.json else DEFAULT_TOP)
     query = GapsRequest(top=top, scenario=tuple(args.scenario or ()))
     net = _load(args.build)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from parcs.atomic import write_text_atomic
+from parcs.outputs import check_output, output_errors, write_output
 from parcs_cli.options import request_params
 
 
@@ -92,12 +92,15 @@ def cmd_loop(args: argparse.Namespace) -> int:
     from routing.loops.planner import plan_loop
 
     req = parse_loop_params(request_params(args, LOOP_OPTIONS))
+    for path in (args.gpx, args.geojson):  # before any work: a bad path costs nothing
+        if path is not None:
+            check_output(path)
     cn = load_compiled(Path(args.build) if args.build else None)
     res = plan_loop(cn, req)
-    if args.gpx:
-        write_text_atomic(args.gpx, loop_gpx(res))
-    if args.geojson:
-        write_text_atomic(args.geojson, json.dumps(loop_geojson(res), ensure_ascii=False))
+    if args.gpx is not None:
+        write_output(args.gpx, loop_gpx(res))
+    if args.geojson is not None:
+        write_output(args.geojson, json.dumps(loop_geojson(res), ensure_ascii=False))
     if args.json:
         json.dump(res.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -112,9 +115,11 @@ def cmd_circuits_build(args: argparse.Namespace) -> int:
     from routing import load_compiled
     from routing.loops.circuits import build_catalogue, write_catalogue
 
+    out = check_output(args.out or paths.data_dir() / "circuits", folder=True)
     cn = load_compiled(Path(args.build) if args.build else None)
     catalogue = build_catalogue(cn, seed=args.seed)
-    out = write_catalogue(catalogue, args.out or paths.data_dir() / "circuits")
+    with output_errors(out):
+        out = write_catalogue(catalogue, out)
     ok = sum(c.ok for c in catalogue.circuits)
     print(f"{ok} circuits sur {len(catalogue.circuits)} → {out}")
     for c in catalogue.circuits:

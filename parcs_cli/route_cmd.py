@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from parcs.atomic import write_text_atomic
+from parcs.outputs import check_output, write_output
 from parcs_cli.options import request_params
 
 #: Options that are request parameters: option destination → parameter name (as in the API).
@@ -93,12 +93,15 @@ def cmd_route(args: argparse.Namespace) -> int:
     from routing.params import parse_route_params
 
     req = parse_route_params(request_params(args, ROUTE_OPTIONS))
+    for path in (args.gpx, args.geojson):  # before any work: a bad path costs nothing
+        if path is not None:
+            check_output(path)
     cn = load_compiled(Path(args.build) if args.build else None)
     res = route(cn, req)
-    if args.gpx:
-        write_text_atomic(args.gpx, to_gpx(res.itineraries))
-    if args.geojson:
-        write_text_atomic(args.geojson, json.dumps(to_geojson(res.best), ensure_ascii=False))
+    if args.gpx is not None:
+        write_output(args.gpx, to_gpx(res.itineraries))
+    if args.geojson is not None:
+        write_output(args.geojson, json.dumps(to_geojson(res.best), ensure_ascii=False))
     try:
         if args.json:
             items = [it.to_dict() for it in res.itineraries]

@@ -28,9 +28,15 @@ def _compile_into(net: Network) -> Callable[[Path], None]:
     return write
 
 
-def write_build(net: Network, directory: Path | None = None) -> Path:
-    """Write a network and its compiled arrays atomically; returns the folder."""
+def write_build(net: Network, directory: Path | None = None, *, wait: bool = True,
+                locked: bool = False) -> Path:
+    """Write a network and its compiled arrays atomically; returns the folder.
+
+    The folder becomes a link to a new version (:func:`parcs.atomic.atomic_dir`); ``wait`` and
+    ``locked`` say what to do about another build of the same folder (see
+    :func:`parcs.artifact.save_network`).
+    """
     t0 = time.perf_counter()
-    out = save_network(net, directory, extra=_compile_into(net))
+    out = save_network(net, directory, extra=_compile_into(net), wait=wait, locked=locked)
     logger.info("build written in %.1f s", time.perf_counter() - t0)
     return out

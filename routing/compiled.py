@@ -32,6 +32,7 @@ import logging
 import math
 import threading
 import time
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, fields
@@ -49,8 +50,9 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from parcs import paths
-from parcs._errors import BuildError, DataError
-from parcs.atomic import atomic_path
+from parcs._errors import BuildError, DamagedBuildError, DataError
+from parcs.atomic import atomic_path, resolve_dir
+from parcs.buildfiles import damaged, read_meta
 from parcs.schema import KINDS, STATUSES, SURFACES
 from routing.geo import CRS, to_wgs84
 from routing.tables import Commune, Park, Poi, communes_table, edge_parks, parks_table, pois_table
@@ -178,6 +180,11 @@ class CompiledNetwork:
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return value
+
+    def peek(self, key: Hashable) -> Any | None:
+        """The value cached under ``key``, or ``None`` (nothing is made or stored)."""
+        with self._lock:
+            return self._cache.get(key)
 
     def node_index(self, node_id: Any) -> int:
         """The index of a graph node id; ``KeyError`` when unknown."""
@@ -531,49 +538,87 @@ def _from_row(cls: type[T], row: Mapping[str, Any]) -> T:
 
 def _read(directory: Path) -> CompiledNetwork:
     doc = json.loads((directory / JSON_FILE).read_text(encoding="utf-8"))
-    if doc.get("info", {}).get("format") != FORMAT_VERSION:
-        raise DataError(f"{directory / JSON_FILE}: compiled with another format version")
+    if not isinstance(doc, dict) or not isinstance(doc.get("info"), dict):
+        raise damaged(directory / JSON_FILE, "un objet JSON avec « info » est attendu")
+    version = doc["info"].get("format")
+    if version != FORMAT_VERSION:
+        raise DamagedBuildError(
+            f"le réseau de {directory} a été construit par une autre version du planificateur "
+            f"(format {version}, attendu {FORMAT_VERSION}) ; reconstruisez-le avec `parcs build` "
+            "(ou `make data`)"
+        )
     with np.load(directory / NPZ_FILE, allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     perimeter = shapely.from_wkb(arrays.pop("perimeter_wkb").tobytes())
     kwargs: dict[str, Any] = dict(arrays)
     kwargs.update({name: tuple(_from_row(cls, r) for r in doc[name]) for name, cls in _TABLES.items()})
     kwargs.update({name: tuple(doc[name]) for name in _VOCABS})
+    _check_shapes(kwargs)
     return CompiledNetwork(meta=doc["meta"], info=doc["info"], perimeter=perimeter, **kwargs)
 
 
+def _check_shapes(arrays: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` when the arrays do not fit together (a damaged or foreign file)."""
+    n_nodes, n_edges = arrays["node_x"].size, arrays["edge_u"].size
+    for prefix, offsets in (("geom", "geom_offsets"), ("prof", "prof_offsets")):
+        off = arrays[offsets]
+        size = arrays[f"{prefix}_d"].size
+        if off.size != n_edges + 1 or (off.size and (off[0] != 0 or off[-1] != size)):
+            raise ValueError(f"{offsets} does not fit {prefix}_d")
+    for name in _array_fields():
+        if name.startswith(("node_", "edge_")):
+            expected = n_nodes if name.startswith("node_") else n_edges
+            if arrays[name].shape[:1] != (expected,):
+                raise ValueError(f"{name} has {arrays[name].shape[:1]} items, not {expected}")
+    if n_edges and (int(arrays["edge_u"].max()) >= n_nodes or int(arrays["edge_v"].max()) >= n_nodes):
+        raise ValueError("edges refer to missing nodes")
+
+
+#: What reading damaged compiled files raises (``BadZipFile`` for truncated or flipped bytes,
+#: ``EOFError`` for an empty file, ``ValueError`` for bad JSON or arrays that do not fit...).
+_READ_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError,
+                zipfile.BadZipFile)
+
+
 def _is_stale(cn: CompiledNetwork, directory: Path) -> bool:
-    meta_file = directory / "meta.json"
-    if not meta_file.is_file():
+    if not (directory / "meta.json").is_file():
         return False
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    return bool(meta.get("built_at") != cn.meta.get("built_at"))
+    return bool(read_meta(directory).get("built_at") != cn.meta.get("built_at"))
 
 
 def load_compiled(directory: str | Path | None = None) -> CompiledNetwork:
     """Load the compiled arrays of a build folder (default ``data/build/opendata``).
 
-    When ``compiled.npz`` is missing, unreadable, of another format or older than the build's
-    ``meta.json``, the network is compiled from ``graph.pkl`` and the files are written again
-    (best effort: a read-only folder only logs a warning).
+    The folder is resolved once (a published build is a link to its current version), so a build
+    swapped in meanwhile is never mixed with the one being read. When the build has no compiled
+    arrays, or arrays older than its ``meta.json``, the network is compiled from ``graph.pkl``
+    and the files are written again (best effort: a read-only folder only logs a warning).
 
     Raises
     ------
     BuildError
         When the folder holds neither compiled arrays nor a built network.
+    DamagedBuildError
+        When a file of the build is truncated, empty, corrupt, of the wrong shape, or written by
+        another format version; the message says how to rebuild.
     """
-    directory = Path(directory) if directory is not None else paths.build_dir("opendata")
+    directory = resolve_dir(Path(directory) if directory is not None else paths.build_dir("opendata"))
     t0 = time.perf_counter()
-    if (directory / NPZ_FILE).is_file() and (directory / JSON_FILE).is_file():
+    present = [(directory / name).is_file() for name in (NPZ_FILE, JSON_FILE)]
+    if any(present) and not all(present):
+        missing = NPZ_FILE if not present[0] else JSON_FILE
+        raise damaged(directory / missing, "fichier absent")
+    if all(present):
         try:
             cn = _read(directory)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            logger.warning("cannot read the compiled network in %s (%s); recompiling", directory, exc)
-        else:
-            if not _is_stale(cn, directory):
-                logger.info("compiled network loaded in %.3f s", time.perf_counter() - t0)
-                return cn
-            logger.warning("compiled network in %s is older than the build; recompiling", directory)
+        except DamagedBuildError:
+            raise
+        except _READ_ERRORS as exc:
+            raise damaged(directory / NPZ_FILE, f"illisible, {type(exc).__name__}: {exc}"[:160]) from exc
+        if not _is_stale(cn, directory):
+            logger.info("compiled network loaded in %.3f s", time.perf_counter() - t0)
+            return cn
+        logger.warning("compiled network in %s is older than the build; recompiling", directory)
     return _recompile(directory)
 
 

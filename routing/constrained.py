@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from parcs._errors import ConstraintError, NoRouteError
 from routing.compiled import CompiledNetwork
+from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_number
 from routing.search import ShortestPathTree, path_edges, shortest_path_tree
 
@@ -46,6 +47,8 @@ __all__ = ["ConstrainedResult", "climb_weights", "constrained_path", "min_climb"
 FloatArray = npt.NDArray[np.float64]
 _EPS_CLIMB = 1e-6
 _EPS_COST = 1e-9
+#: Labels popped between two looks at the deadline.
+_CHECK_EVERY = 1024
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def constrained_path(
     costs: FloatArray,
     *,
     limit: float,
+    deadline: Deadline = NEVER,
 ) -> ConstrainedResult:
     """The cheapest path through ``stops`` whose edges climb at most ``limit`` metres in total.
 
@@ -156,6 +160,9 @@ def constrained_path(
         One cost per directed edge (``np.inf``: forbidden).
     limit
         Climb budget (metres, sum of the edges' ``climb``).
+    deadline
+        Time budget (:mod:`routing.deadline`): when it expires the exact search stops and the
+        least-climbing path, which meets ``limit`` but may cost more, is returned.
 
     Raises
     ------
@@ -179,7 +186,7 @@ def constrained_path(
         return ConstrainedResult(tuple(fast), _sum(costs, fast), _sum(cn.edge_climb, fast), 0)
     safe = _tree_path(cn, b.climb_trees, stops, b.tail_climb)
     ub = _sum(costs, safe)
-    found, labels = _label_setting(cn, stops, costs, b, limit=limit, upper=ub)
+    found, labels = _label_setting(cn, stops, costs, b, limit=limit, upper=ub, deadline=deadline)
     legs = tuple(found) if found is not None else tuple(safe)
     return ConstrainedResult(legs, _sum(costs, legs), _sum(cn.edge_climb, legs), labels)
 
@@ -192,8 +199,9 @@ def _label_setting(
     *,
     limit: float,
     upper: float,
+    deadline: Deadline = NEVER,
 ) -> tuple[list[npt.NDArray[np.int32]] | None, int]:
-    """The search of step 3; ``None`` when nothing beats ``upper``."""
+    """The search of step 3; ``None`` when nothing beats ``upper`` (or the deadline expired)."""
     adj = _adjacency(cn, costs)
     ptr, edge, head, cost, climb = adj["ptr"], adj["edge"], adj["head"], adj["cost"], adj["climb"]
     n, k = cn.n_nodes, len(stops) - 1
@@ -209,9 +217,14 @@ def _label_setting(
         if lbr[0][s] <= cap and lbc[0][s] <= ub:
             labels.append((s, 0.0, -1, -1))
             heapq.heappush(heap, (lbc[0][s], 0.0, len(labels) - 1))
+    pops = 0
     while heap:
         f, r, lab = heapq.heappop(heap)
         if f > ub:
+            break
+        pops += 1
+        if not pops % _CHECK_EVERY and deadline.expired():
+            logger.info("climb-constrained search stopped by its deadline after %d labels", len(labels))
             break
         st, c, _, _ = labels[lab]
         if r >= best_r[st]:

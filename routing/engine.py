@@ -37,6 +37,7 @@ from routing.compiled import CompiledNetwork
 from routing.constrained import constrained_path
 from routing.contract import cacheable, shortest_leg
 from routing.costs import CostOptions, edge_costs
+from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_number
 from routing.itinerary import Itinerary, assemble_itinerary
 from routing.places import Place, resolve_place
@@ -66,6 +67,7 @@ def route_legs(
     costs: FloatArray,
     *,
     max_climb: float | None = None,
+    deadline: Deadline = NEVER,
 ) -> Legs | None:
     """Edges of each leg of the cheapest path through ``stops`` (``None``: unreachable).
 
@@ -79,10 +81,12 @@ def route_legs(
         One cost per directed edge (:func:`routing.edge_costs`).
     max_climb
         Climb budget (m) over the whole path; may raise :class:`~parcs.ConstraintError`.
+    deadline
+        Time budget of the climb-constrained search (:mod:`routing.deadline`).
     """
     if max_climb is not None:
         try:
-            return list(constrained_path(cn, stops, costs, limit=max_climb).legs)
+            return list(constrained_path(cn, stops, costs, limit=max_climb, deadline=deadline).legs)
         except ConstraintError:
             raise
         except NoRouteError:
@@ -188,7 +192,8 @@ def _shared_share(cn: CompiledNetwork, path: npt.NDArray[np.int64], kept: npt.ND
 
 
 def _alternatives(
-    cn: CompiledNetwork, stops: Sequence[Sequence[int]], costs: FloatArray, best: Legs, req: RouteRequest
+    cn: CompiledNetwork, stops: Sequence[Sequence[int]], costs: FloatArray, best: Legs, req: RouteRequest,
+    deadline: Deadline = NEVER,
 ) -> list[Legs]:
     kept = [best]
     flat = [np.concatenate(best).astype(np.int64)]
@@ -196,9 +201,11 @@ def _alternatives(
     penalised = np.array(costs, dtype=float)
     last = flat[0]
     for _ in range(ROUNDS_PER_ALTERNATIVE * (req.alternatives - 1)):
+        if deadline.expired():  # fewer alternatives, never none
+            break
         penalised[np.isin(cn.edge_way, cn.edge_way[last])] *= PENALTY
         try:
-            legs = route_legs(cn, stops, penalised, max_climb=req.max_climb)
+            legs = route_legs(cn, stops, penalised, max_climb=req.max_climb, deadline=deadline)
         except ConstraintError:
             break
         if legs is None:
@@ -229,8 +236,12 @@ def _itinerary(
     )
 
 
-def route(cn: CompiledNetwork, request: RouteRequest) -> RouteResult:
+def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NEVER) -> RouteResult:
     """Route a request (see the module docstring).
+
+    ``deadline`` (:mod:`routing.deadline`, default none) bounds the slow parts: past it the
+    alternatives stop (fewer are returned) and a ``max_climb`` search returns the least-climbing
+    route that meets the limit.
 
     Raises
     ------
@@ -251,10 +262,10 @@ def route(cn: CompiledNetwork, request: RouteRequest) -> RouteResult:
         stops, leg, poi = _insert_category(cn, stops, costs, req.via_category)
         p = cn.pois[poi]
         stop_rows.insert(leg, {"kind": "poi", "id": p.id, "label": p.name, "category": p.category, "lon": round(p.lon, 6), "lat": round(p.lat, 6), "node": p.node})
-    legs = route_legs(cn, stops, costs, max_climb=req.max_climb)
+    legs = route_legs(cn, stops, costs, max_climb=req.max_climb, deadline=deadline)
     if legs is None:
         raise _no_route(cn, req, stops, places)
-    paths = _alternatives(cn, stops, costs, legs, req) if req.alternatives > 1 else [legs]
+    paths = _alternatives(cn, stops, costs, legs, req, deadline) if req.alternatives > 1 else [legs]
     echo = req.to_dict()
     itineraries = tuple(_itinerary(cn, req, echo, p, places, stop_rows) for p in paths)
     info = {"origin": places[0].to_dict(), "destination": places[-1].to_dict(), "via": [p.to_dict() for p in places[1:-1]]}

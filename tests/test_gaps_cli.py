@@ -39,6 +39,7 @@ def test_json(build_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_files(build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
+    out.mkdir()  # output folders are never created silently (issue 15)
     args = ["gaps", "--build", str(build_dir), "--gpkg", str(out / "gaps.gpkg"),
             "--geojson", str(out / "gaps.geojson"), "--csv", str(out / "gaps.csv"),
             "--units-csv", str(out / "units.csv"), "--html", str(out / "gaps.html")]

@@ -37,6 +37,7 @@ def test_human_output(mock_build_dir: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_json_and_files(mock_build_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     gpx, geo = tmp_path / "out" / "r.gpx", tmp_path / "r.geojson"
+    gpx.parent.mkdir()  # output folders are never created silently (issue 15)
     code, out, err = run(["route", "--from", "parc-ouest", "--to", "parc-est", "--profile", "bike",
                           "--alternatives", "2", "--json", "--gpx", str(gpx), "--geojson", str(geo),
                           "--build", str(mock_build_dir)], capsys)

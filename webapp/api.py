@@ -18,6 +18,7 @@ from routing.params import parse_route_params, single
 from routing.validate import check_category
 from webapp import planning
 from webapp.catalog import category_label
+from webapp.errors import SERVER_DETAILS
 from webapp.openapi import build_openapi
 from webapp.openapi_schema import GEOJSON
 from webapp.state import get_state
@@ -112,8 +113,8 @@ def health() -> tuple[Response, int]:
     """``ok`` with the network's figures, or 503 when no network is loaded."""
     state = get_state()
     if state.network is None:
-        body = {"status": "unavailable", "error": "no_network",
-                "detail": "no route network is loaded on this server"}
+        code = "network_damaged" if state.damaged else "no_network"
+        body = {"status": "unavailable", "error": code, "detail": SERVER_DETAILS[code]}
         return jsonify(body), 503
     meta = getattr(state.network, "meta", {}) or {}
     body = {

@@ -48,7 +48,7 @@ class Asset:
     """One static file held in memory."""
 
     content: bytes
-    mimetype: str
+    mimetype: str  # the full Content-Type, charset included for text
     etag: str
 
 
@@ -114,12 +114,19 @@ bp = Blueprint("assets", __name__)
 
 @bp.route("/static/<path:name>")
 def asset(name: str) -> BaseResponse:
-    """Serve one in-memory asset (404 for any name not in the store)."""
+    """Serve one in-memory asset (404 for any name not in the store).
+
+    The Content-Type is set whole (``mimetype=`` would append a second charset), and the ``Date``
+    header that :meth:`~werkzeug.wrappers.Response.make_conditional` adds is dropped: the server
+    (gunicorn, werkzeug) always sends its own, and two ``Date`` headers are invalid.
+    """
     item = get_store().get(name)
     if item is None:
         abort(404)
-    response = Response(item.content, mimetype=item.mimetype)
+    response = Response(item.content, content_type=item.mimetype)
     response.set_etag(item.etag)
     response.cache_control.public = True
     response.cache_control.max_age = int(current_app.config["ASSET_MAX_AGE"])
-    return response.make_conditional(request)
+    conditional = response.make_conditional(request)
+    conditional.headers.pop("Date", None)
+    return conditional

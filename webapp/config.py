@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+#: The time budget of a request when ``REQUEST_BUDGET`` is None (seconds).
+DEFAULT_REQUEST_BUDGET = 2.0
+
 DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
     {
         # where the built network is (None: parcs.paths.build_dir())
@@ -21,6 +24,12 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "MAX_FORM_MEMORY_SIZE": 16 * 1024,
         "MAX_QUERY_LENGTH": 4096,
+        # time budget of one request's searches, in seconds (None: DEFAULT_REQUEST_BUDGET unless
+        # TESTING, where results must not depend on the machine's load; math.inf: no limit):
+        # loops stop and answer the loops found so far (marked partial) or 503
+        # time_budget_exceeded; routes return fewer alternatives, or the least-climbing route
+        # under max_climb
+        "REQUEST_BUDGET": None,
         # route once per profile at start-up so that the cached cost arrays exist before
         # gunicorn forks its workers (None: yes unless TESTING)
         "WARM_UP": None,

@@ -16,8 +16,10 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from parcs._errors import (
+    BudgetExceededError,
     BuildError,
     ConstraintError,
+    DamagedBuildError,
     DataError,
     InvalidRequestError,
     NoRouteError,
@@ -46,11 +48,21 @@ _KINDS: tuple[tuple[type[ParcsError], ErrorKind], ...] = (
     (ConstraintError, ErrorKind(422, "constraint_unsatisfiable", "error.constraint")),
     (NoRouteError, ErrorKind(422, "no_route", "error.no_route")),
     (InvalidRequestError, ErrorKind(400, "invalid_request", "error.invalid_request")),
+    (DamagedBuildError, ErrorKind(503, "network_damaged", "error.network_damaged")),
+    (BudgetExceededError, ErrorKind(503, "time_budget_exceeded", "error.time_budget")),
     (BuildError, ErrorKind(503, "no_network", "error.no_network")),
     (SourceError, ErrorKind(503, "no_network", "error.no_network")),
     (DataError, ErrorKind(503, "no_network", "error.no_network")),
 )
 _DEFAULT = ErrorKind(400, "invalid_request", "error.invalid_request")
+
+#: What a 503 answer says (server-side state: no path or file name is shown to the client).
+SERVER_DETAILS: dict[str, str] = {
+    "no_network": "aucun réseau d'itinéraires n'est chargé sur ce serveur ; l'exploitant doit le "
+                  "construire (`make data` ou `parcs build`) puis redémarrer le service",
+    "network_damaged": "le réseau d'itinéraires de ce serveur est endommagé ; l'exploitant doit le "
+                       "reconstruire (`make data` ou `parcs build`) puis redémarrer le service",
+}
 
 #: Every machine code the API may answer (documented in the OpenAPI document).
 ERROR_CODES: tuple[str, ...] = (
@@ -60,6 +72,8 @@ ERROR_CODES: tuple[str, ...] = (
     "constraint_unsatisfiable",
     "no_route",
     "no_network",
+    "network_damaged",
+    "time_budget_exceeded",
     "not_found",
     "method_not_allowed",
     "request_too_large",
@@ -110,9 +124,9 @@ def handle_parcs_error(exc: ParcsError) -> Response:
     """Answer a planner error (4xx, or 503 when the network is missing)."""
     kind = classify(exc)
     detail = str(exc) or kind.code
-    if kind.status >= 500:  # server-side state: log the reason (paths...), say little
+    if kind.code in SERVER_DETAILS:  # server-side state: log the reason (paths...), say little
         logger.error("%s %s: %s", request.method, request.path, detail)
-        detail = "no route network is loaded on this server"
+        detail = SERVER_DETAILS[kind.code]
     logger.info("%s %s -> %d %s: %s", request.method, request.path, kind.status, kind.code, detail)
     if wants_json():
         return json_error(kind.status, kind.code, detail)

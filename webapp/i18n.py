@@ -133,6 +133,12 @@ _FR: dict[str, str] = {
     "error.no_network": "Le réseau n'est pas disponible",
     "error.no_network_detail": "Le réseau d'itinéraires n'a pas encore été construit sur ce "
     "serveur (commande « make data »).",
+    "error.network_damaged": "Le réseau est endommagé",
+    "error.network_damaged_detail": "Le réseau d'itinéraires de ce serveur est endommagé. "
+    "L'exploitant doit le reconstruire (« make data » ou « parcs build ») puis redémarrer le service.",
+    "error.time_budget": "Demande trop longue à calculer",
+    "error.time_budget_detail": "Le calcul a dépassé le temps alloué à une demande. Réessayez avec "
+    "moins de lieux de passage, une distance plus courte ou une seule variante.",
     "error.not_found": "Page introuvable",
     "error.not_found_detail": "Cette adresse ne correspond à aucune page du site.",
     "error.method": "Méthode non autorisée",
@@ -277,6 +283,12 @@ _EN: dict[str, str] = {
     "error.no_network": "The network is not available",
     "error.no_network_detail": "The route network has not been built on this server yet "
     "(`make data`).",
+    "error.network_damaged": "The network is damaged",
+    "error.network_damaged_detail": "The route network of this server is damaged. The operator "
+    "must rebuild it (“make data” or “parcs build”) and restart the service.",
+    "error.time_budget": "Request too long to compute",
+    "error.time_budget_detail": "The computation ran over the time allowed per request. Try again "
+    "with fewer places to pass through, a shorter distance or a single variant.",
     "error.not_found": "Page not found",
     "error.not_found_detail": "This address matches no page of the site.",
     "error.method": "Method not allowed",

@@ -120,6 +120,9 @@ def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catal
                 t: Translator) -> LoopResultView:
     """The page's view of a :class:`routing.loops.planner.LoopResult`."""
     views = tuple(loop_view(network, loop, rank=i, t=t) for i, loop in enumerate(result.loops))
+    if result.partial:  # say it where the loop is shown
+        first = views[0]
+        views = (replace(first, warnings=(result.warnings[0], *first.warnings)), *views[1:])
     params = query.to_params()
     lang = [("lang", t.lang)] if t.lang != "fr" else []
     floor = float(result.overlap_floor)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from routing.params import PROFILE_ALIASES, has_params
 from webapp.loop_results import loop_form, page_map, result_view
 from webapp.openapi_schema import GEOJSON, GPX, enum_schema, number_schema, param, place_schema
 from webapp.pages import error_view, form_choices, page_state
-from webapp.state import get_state
+from webapp.state import get_state, request_budget, request_deadline
 from webapp.urls import request_params
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def plan(network: Any, query: LoopRequest) -> Any:
     """Run :func:`routing.loops.planner.plan_loop` on a request."""
     from routing.loops.planner import plan_loop
 
-    return plan_loop(network, query)
+    return plan_loop(network, query, deadline=request_deadline())
 
 
 # -- API --------------------------------------------------------------------------------------
@@ -58,6 +59,8 @@ def loop_geojson_document(result: Any) -> dict[str, Any]:
     doc["start"] = result.start.to_dict()
     doc["request"] = result.request.to_dict()
     doc["overlap_floor"] = round(float(result.overlap_floor), 4)
+    doc["partial"] = bool(result.partial)  # the time budget stopped the search early
+    doc["warnings"] = list(result.warnings)
     doc.pop("properties", None)
     return doc
 
@@ -112,8 +115,23 @@ def loops_page() -> tuple[str, int]:
 # -- OpenAPI ----------------------------------------------------------------------------------
 
 
-def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenAPI path items of ``/api/loop`` and ``/api/loop.gpx`` (bounds: :mod:`routing.bounds`)."""
+def _cost_bounds(config: Mapping[str, Any]) -> str:
+    """What bounds the cost of a loop request (the OpenAPI description of the loop endpoints)."""
+    budget = request_budget(config)
+    distance, duration = bounds.LOOP_DISTANCE_KM[1], bounds.LOOP_DURATION_MIN[1]
+    return (
+        f"Cost bounds: distance ≤ {distance:g} km (or duration ≤ {duration:g} min), at most "
+        f"{bounds.MAX_THROUGH} `through`, {bounds.MAX_VARIANTS} `variants`; "
+        + ("no time limit." if math.isinf(budget) else
+           f"the search stops after {budget:g} s (`REQUEST_BUDGET`) and answers the loops "
+           "found so far with `partial: true` and a warning, or 503 `time_budget_exceeded` when "
+           "it has none yet.")
+    )
+
+
+def openapi_paths(errors: Mapping[str, Any], *, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI path items of ``/api/loop`` and ``/api/loop.gpx`` (bounds: :mod:`routing.bounds`,
+    time budget: the app's ``config``)."""
     params = [
         param("start", "Start and finish: a park-unit id, a POI id, a commune name or `lat,lon`.",
               place_schema(), required=True, example="louvre-lens"),
@@ -145,10 +163,14 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
                   "properties": {"type": {"const": "FeatureCollection"},
                                  "features": {"type": "array", "items": feature, "minItems": 1},
                                  "start": {"type": "object"}, "request": {"type": "object"},
-                                 "overlap_floor": {"type": "number"}}}
+                                 "overlap_floor": {"type": "number"},
+                                 "partial": {"type": "boolean"},
+                                 "warnings": {"type": "array", "items": {"type": "string"}}}}
+    description = _cost_bounds(config)
 
     def operation(op_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:
-        return {"get": {"operationId": op_id, "summary": summary, "parameters": params,
+        return {"get": {"operationId": op_id, "summary": summary, "description": description,
+                        "parameters": params,
                         "responses": {"200": {"description": summary, "content": content},
                                       **dict(errors)}}}
 

@@ -7,6 +7,8 @@ is documented, and validate real answers against the response schemas.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from parcs.schema import KINDS, POI_CATEGORIES
@@ -172,6 +174,18 @@ def _schemas() -> dict[str, Any]:
     }
 
 
+def cost_bounds(config: Mapping[str, Any]) -> str:
+    """What bounds the cost of a route request (the OpenAPI description of ``/api/route``)."""
+    from webapp.state import request_budget
+
+    budget = request_budget(config)
+    limit = "no time limit" if math.isinf(budget) else f"a time budget of {budget:g} s"
+    return (f"Cost bounds: at most {bounds.MAX_VIA} `via`, {bounds.MAX_ALTERNATIVES} "
+            f"`alternatives`, {bounds.MAX_STOP_AT} `stop_at`, {bounds.MAX_ALONG} `along`; "
+            f"{limit} (`REQUEST_BUDGET`): past it fewer alternatives are returned, and a "
+            "`max_climb` search answers the least-climbing route that meets the limit.")
+
+
 def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     """The OpenAPI document of an app (its bounds are :mod:`routing.bounds`)."""
     route_params = _route_parameters()
@@ -181,7 +195,9 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
         "414": _error_response("Query string too long (`uri_too_long`)."),
         "422": _error_response("Outside the territory (`out_of_area`), no route (`no_route`) "
                                "or constraints impossible to meet (`constraint_unsatisfiable`)."),
-        "503": _error_response("No network is loaded (`no_network`)."),
+        "503": _error_response("No network is loaded (`no_network`), the server's network is "
+                               "damaged (`network_damaged`), or the request ran over its time "
+                               "budget (`time_budget_exceeded`)."),
     }
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -200,6 +216,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "route",
                     "summary": "Plan itineraries (GeoJSON)",
+                    "description": cost_bounds(config),
                     "parameters": route_params,
                     "responses": {
                         "200": {
@@ -275,7 +292,7 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     # loops (webapp/loops_views.py): /api/loop and /api/loop.gpx
     from webapp.loops_views import openapi_paths as loop_paths
 
-    doc["paths"].update(loop_paths(route_errors))
+    doc["paths"].update(loop_paths(route_errors, config=config))
     # missing links (webapp/gaps_views.py): /api/gaps
     from webapp.gaps_views import openapi_paths as gaps_paths
 

@@ -46,6 +46,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
         "assouplissez la pente ou le dénivelé maximal, ou retirez une exclusion.",
         "no_route": "Aucun itinéraire ne relie ces lieux sur le réseau avec ce mode de déplacement.",
         "invalid_request": "Vérifiez les champs du formulaire.",
+        "time_budget_exceeded": "Le calcul a dépassé le temps alloué à une demande : réessayez avec "
+        "moins de lieux de passage, une distance plus courte ou une seule variante.",
     },
     "en": {
         "unknown_place": "This place matches no known park, place or commune. Pick it from the "
@@ -56,6 +58,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
         "climb, or remove an exclusion.",
         "no_route": "No route joins these places on the network with this mode.",
         "invalid_request": "Check the fields of the form.",
+        "time_budget_exceeded": "The computation ran over the time allowed per request: try again "
+        "with fewer places to pass through, a shorter distance or a single variant.",
     },
 }
 

@@ -24,6 +24,7 @@ from webapp import maps
 from webapp.catalog import Catalog, category_label, kind_label
 from webapp.charts import elevation_svg
 from webapp.i18n import Translator
+from webapp.state import request_deadline
 from webapp.urls import with_query
 
 #: Profiles offered, in this order.
@@ -55,7 +56,7 @@ def plan(network: Any, query: RouteRequest, *, page: bool = False) -> Any:
 
     if page and not query.along:
         query = dataclasses.replace(query, along=PAGE_ALONG)
-    return route(network, query)
+    return route(network, query, deadline=request_deadline())
 
 
 # -- views ------------------------------------------------------------------------------------

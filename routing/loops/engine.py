@@ -459,6 +459,12 @@ def way_blocks(lg: LoopGraph) -> tuple[IntArray, BoolArray]:
     return block, usable
 
 
+def blocks_cached(lg: LoopGraph) -> bool:
+    """Whether :func:`way_blocks` of ``lg`` is cached (free) on its network."""
+    hit = lg.cn.peek(("loop_blocks", id(lg.cost)))
+    return hit is not None and hit[0] is lg.cost
+
+
 def shortest_lollipop(lg: LoopGraph, start: int) -> float:
     """Length (m) of the shortest closed walk from ``start`` that travels some way only once.
 

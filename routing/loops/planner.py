@@ -58,10 +58,11 @@ from routing.bounds import (
 )
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
+from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
-from routing.loops.engine import LoopGraph, overlap_floor, shared_share
+from routing.loops.engine import LoopGraph, blocks_cached, overlap_floor, shared_share
 from routing.loops.search import Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
 from routing.profiles import PROFILES
@@ -96,6 +97,8 @@ ALONG: tuple[tuple[str, float], ...] = tuple(
 )
 #: A POI counts as visited when its node is on the loop and it lies this close to it (m).
 VISIT_M = 300.0
+#: Share of a request's time budget given to the search; the rest builds the chosen loops.
+SEARCH_SHARE = 0.6
 #: Climb weight (cost seconds per metre of climb) of the retries under ``max_climb``.
 CLIMB_WEIGHTS = (60.0, 300.0)
 
@@ -296,6 +299,7 @@ class LoopResult:
     candidates: int
     overlap_floor: float = 0.0
     warnings: tuple[str, ...] = field(default=())
+    partial: bool = False
 
     @property
     def best(self) -> Loop:
@@ -311,13 +315,14 @@ class LoopResult:
             "candidates": self.candidates,
             "overlap_floor": round(self.overlap_floor, 4),
             "warnings": list(self.warnings),
+            "partial": self.partial,
         }
 
 
 # -- planning ---------------------------------------------------------------------------------
 
 
-def plan_loop(cn: CompiledNetwork, request: LoopRequest) -> LoopResult:
+def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline = NEVER) -> LoopResult:
     """Plan loops starting and ending at ``request.start``.
 
     Parameters
@@ -326,6 +331,9 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest) -> LoopResult:
         The compiled network.
     request
         What to plan (:class:`LoopRequest`).
+    deadline
+        Time budget (:mod:`routing.deadline`; default none). When it expires the search stops
+        and the loops found so far are returned, marked ``partial`` with a warning.
 
     Returns
     -------
@@ -342,6 +350,8 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest) -> LoopResult:
     ConstraintError
         Loops exist but none meets the target (or ``max_climb``); the message gives the closest
         figures, e.g. "aucune boucle de 80 km : la plus longue boucle trouvée fait 52,3 km".
+    BudgetExceededError
+        The deadline expired before any loop within the tolerance was found.
     """
     start = resolve_place(cn, request.start)
     opts = request.cost_options()
@@ -356,24 +366,48 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest) -> LoopResult:
         )
     groups, labels = _groups(cn, request, start, reach)
     spec = Spec(start=start.node, target=request.target, tolerance=request.tolerance, groups=groups)
-    rng = np.random.default_rng(request.seed)
-    found = search(lg, spec, rng=rng)
-    if request.max_climb is not None and not _eligible(found, request):
-        found += _climb_retries(lg, spec, rng)
+    found, partial = _search(lg, spec, request, deadline.share(SEARCH_SHARE))
     chosen = _select(lg, found, request, _poi_nodes(cn))
     if not chosen:
-        raise _no_loop_error(lg, found, request, start, reach)
+        raise deadline.exceeded("boucle") if partial else _no_loop_error(lg, found, request, start, reach)
     loops = tuple(_make_loop(lg, c, s, request, start, groups, labels) for c, s in chosen)
     logger.info("loop from %s: %d candidates, %d kept", start.label, len(found), len(loops))
-    floor = overlap_floor(lg, start.node, loops[0].distance_m)
+    floor, warnings = _floor_and_warnings(lg, start.node, loops[0].distance_m, deadline=deadline,
+                                          partial=partial)
+    return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
+                      overlap_floor=floor, warnings=tuple(warnings), partial=partial)
+
+
+def _search(lg: LoopGraph, spec: Spec, request: LoopRequest, deadline: Deadline) -> tuple[list[Candidate], bool]:
+    """The candidates (with retries under ``max_climb``) and whether the deadline cut them short."""
+    rng = np.random.default_rng(request.seed)
+    found = search(lg, spec, rng=rng, deadline=deadline)
+    if request.max_climb is not None and not _eligible(found, request) and not deadline.expired():
+        found += _climb_retries(lg, spec, rng)
+    return found, deadline.expired()
+
+
+def _floor_and_warnings(lg: LoopGraph, start: int, length: float, *, deadline: Deadline,
+                        partial: bool) -> tuple[float, list[str]]:
+    """The overlap floor of a result and its warnings (a cut-short search, a network of spurs).
+
+    The floor needs the network's blocks: it is skipped (0) when the budget is spent and they
+    are not cached yet (the server computes them for every profile before it forks its workers).
+    """
+    compute = not (deadline.expired() and not blocks_cached(lg))
+    floor = overlap_floor(lg, start, length) if compute else 0.0
     warnings = []
+    if partial:
+        warnings.append(
+            f"recherche interrompue au bout de {fr_number(deadline.budget, 1)} s (temps alloué à une "
+            "demande) : voici les meilleures boucles trouvées jusque-là"
+        )
     if floor > OVERLAP_WARNING:
         warnings.append(
             f"autour du départ le réseau est surtout fait d'antennes : toute boucle de cette longueur "
             f"y repasse par les mêmes voies sur au moins {fr_number(100 * floor, 0)} % de sa longueur"
         )
-    return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
-                      overlap_floor=floor, warnings=tuple(warnings))
+    return floor, warnings
 
 
 def _profile_label(request: LoopRequest) -> str:

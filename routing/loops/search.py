@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from routing.deadline import NEVER, Deadline
 from routing.geo import bearing
 from routing.loops.cycles import (
     ERR_WEIGHT,
@@ -118,6 +119,7 @@ class _Context:
     lg: LoopGraph
     spec: Spec
     rng: np.random.Generator
+    deadline: Deadline = NEVER
     out_trees: dict[int, MeasuredTree] = field(default_factory=dict)
     back_trees: dict[int, MeasuredTree] = field(default_factory=dict)
 
@@ -156,7 +158,8 @@ def reachable(lg: LoopGraph, start: int) -> BoolArray:
     return np.asarray(np.isfinite(out.dist) & np.isfinite(back.dist), dtype=bool)
 
 
-def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator) -> list[Candidate]:
+def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator,
+           deadline: Deadline = NEVER) -> list[Candidate]:
     """Candidate loops for ``spec`` (unsorted, possibly outside the tolerance).
 
     Parameters
@@ -168,14 +171,19 @@ def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator) -> list[Candi
         reachable from the start both ways).
     rng
         Seeded generator: ties between equivalent turning points.
+    deadline
+        When it expires the search stops between two steps and returns what it has found
+        (the caller tells a partial answer by ``deadline.expired()``).
     """
-    ctx = _Context(lg=lg, spec=spec, rng=rng)
+    ctx = _Context(lg=lg, spec=spec, rng=rng, deadline=deadline)
     skeletons = _skeletons(ctx)
     found: list[Candidate] = []
     for seq in skeletons:
+        if deadline.expired():
+            return found
         found += _fit(ctx, seq, TURN_SHARE)
     found += _repairs(ctx, found)
-    if _within(found, spec):
+    if _within(found, spec) or deadline.expired():
         return found + cycle_search(ctx, found)
     shares = TURN_SHARE_SHORT if all(c.measure < spec.target for c in found) else TURN_SHARE_LONG
     if found and not all(c.measure > spec.target for c in found) and shares is TURN_SHARE_LONG:
@@ -183,6 +191,8 @@ def search(lg: LoopGraph, spec: Spec, *, rng: np.random.Generator) -> list[Candi
     logger.debug("loop search: second round with turn shares %s", shares)
     more: list[Candidate] = []
     for seq in skeletons:
+        if deadline.expired():
+            break
         more += _fit(ctx, seq, shares, more=True)
     found += more + _repairs(ctx, more)
     return found + cycle_search(ctx, found)
@@ -214,6 +224,8 @@ def _repairs(ctx: _Context, found: Sequence[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     seen: set[tuple[int, ...]] = set()
     for cand in misses:
+        if ctx.deadline.expired():
+            break
         if cand.edges in seen:
             continue
         seen.add(cand.edges)
@@ -270,6 +282,8 @@ def _skeletons(ctx: _Context) -> list[tuple[int, ...]]:
     choices = [_group_choices(ctx, g) for g in ctx.spec.groups]
     out: list[tuple[int, ...]] = []
     for combo in itertools.islice(itertools.product(*choices), 8):
+        if out and ctx.deadline.expired():
+            break
         nodes = tuple(dict.fromkeys(n for n in combo if n != s))
         for order in _best_orders(ctx, nodes):
             seq = (s, *order, s)
@@ -333,6 +347,8 @@ def _fit(
     if len(seq) == 2 and BLOCK_POINTS:
         points += [(node, 0) for node in _block_points(ctx) if node not in {p for p, _ in points}]
     for node, pos in points:
+        if ctx.deadline.expired():
+            break
         seq2 = (*seq[: pos + 1], node, *seq[pos + 1 :])
         found += _insert(ctx, seq2, pos + 1, more=more)
     return found
@@ -485,6 +501,8 @@ def cycle_search(ctx: _Context, found: Sequence[Candidate]) -> list[Candidate]:
     promising (:func:`_promising`) are then improved by ears. Every loop met is returned.
     """
     lg, spec = ctx.lg, ctx.spec
+    if ctx.deadline.expired():
+        return []
     g = way_graph(lg)
     if not (np.any(g.a == spec.start) or np.any(g.b == spec.start)):
         return []
@@ -495,12 +513,16 @@ def cycle_search(ctx: _Context, found: Sequence[Candidate]) -> list[Candidate]:
     goal = Goal(target=spec.target, groups=spec.groups, ratio=ratio)
     short = [(w, p) for w, p in seeds.values() if figures(lg, g, w).measure < spec.target * (1 - spec.tolerance)]
     for walk, points in _promising(lg, g, short, goal, count=FILLED):
+        if ctx.deadline.expired():
+            break
         full = fill(g, walk, goal)
         if full is not None:
             seeds.setdefault(walk_key(full), (full, points))
     out = [_walk_candidate(lg, g, w, points) for w, points in seeds.values()]
     seen = set(seeds)
     for walk, points in _promising(lg, g, list(seeds.values()), goal):
+        if ctx.deadline.expired():
+            break
         out += [_walk_candidate(lg, g, w, points) for w, _ in improve(lg, g, walk, goal, seen=seen)]
     return out
 
@@ -517,6 +539,8 @@ def _seeds(ctx: _Context, g: WayGraph, found: Sequence[Candidate]) -> dict[bytes
     seeds: dict[bytes, tuple[Walk, tuple[int, ...]]] = {}
     tree = grow_tree(g, s)
     for q in _pair_points(ctx, g, tree):
+        if seeds and ctx.deadline.expired():
+            break
         for premium in PREMIUMS:
             walk = disjoint_loop(g, tree, q, premium=premium)
             if walk is not None and _keeps_groups(lg, walk.edges(g).tolist(), spec.groups):
