@@ -2,7 +2,9 @@
 
 Layout of ``data/build/<source>/`` (written atomically as a whole folder):
 
-- ``graph.pkl``: the osmnx ``MultiDiGraph`` (EPSG:2154), pickled;
+- ``graph.pkl``: the osmnx ``MultiDiGraph`` (EPSG:2154), pickled; or, for a regional build held
+  as arrays (``parcs build --source osm-file FILE --stream``), ``network.gpkg``: its nodes and
+  edges, which :func:`osmnx.graph_from_gdfs` turns back into the graph (:mod:`parcs.gpkg`);
 - ``parks.geojson``, ``pois.geojson``, ``communes.geojson``, ``perimeter.geojson``: WGS84 layers;
 - ``meta.json``: source, build time, counts, figures of :func:`parcs.stats.network_stats`;
 - ``compiled.npz`` (+ ``compiled.json``): the routing core's arrays, written by
@@ -72,6 +74,43 @@ def save_network(net: Network, directory: Path | None = None, *, extra: Any = No
     return directory
 
 
+def save_array_network(net: Any, directory: Path | None = None, *, extra: Any = None) -> Path:
+    """Write an :class:`parcs.osm.streamed.ArrayNetwork` atomically: ``network.gpkg`` instead
+    of ``graph.pkl``, the layers and ``meta.json``; ``extra(tmpdir)`` as in :func:`save_network`."""
+    from parcs.gpkg import GPKG_FILE, write_network_gpkg
+
+    directory = directory or paths.build_dir(net.meta.get("source", "osm-file"))
+    crs = net.graph.crs
+    with atomic_dir(directory) as tmp:
+        write_network_gpkg(net, tmp / GPKG_FILE)
+        for name in LAYERS:
+            _write_layer(getattr(net, name), tmp / f"{name}.geojson")
+        _write_layer(gpd.GeoDataFrame(geometry=[net.perimeter], crs=crs), tmp / "perimeter.geojson")
+        meta = {**net.meta, "crs": crs}
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str))
+        if extra is not None:
+            extra(tmp)
+    logger.info("network written to %s", directory)
+    return directory
+
+
+def _read_graph(directory: Path) -> nx.MultiDiGraph:
+    """The pickled graph, else the graph of ``network.gpkg`` (regional builds)."""
+    from parcs.gpkg import GPKG_FILE, read_network_gpkg
+
+    if not (directory / GRAPH_FILE).is_file() and (directory / GPKG_FILE).is_file():
+        try:
+            return read_network_gpkg(directory / GPKG_FILE)
+        except (OSError, ValueError, KeyError) as exc:
+            raise BuildError(f"{directory / GPKG_FILE} is unreadable ({exc}); run `parcs build` again") from exc
+    try:
+        with (directory / GRAPH_FILE).open("rb") as fh:
+            graph: nx.MultiDiGraph = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise BuildError(f"{directory / GRAPH_FILE} is unreadable ({exc}); run `parcs build` again") from exc
+    return graph
+
+
 def require_build(directory: Path | None = None, *, source: str = "opendata") -> Path:
     """The build folder, or a :class:`BuildError` telling how to build it."""
     directory = directory or paths.build_dir(source)
@@ -96,11 +135,7 @@ def load_layer(directory: Path, name: str, *, crs: str | None = None) -> gpd.Geo
 def load_network(directory: Path | None = None) -> Network:
     """Load a whole build (graph included; the routing core loads only its compiled arrays)."""
     directory = require_build(directory)
-    try:
-        with (directory / GRAPH_FILE).open("rb") as fh:
-            graph = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError) as exc:
-        raise BuildError(f"{directory / GRAPH_FILE} is unreadable ({exc}); run `parcs build` again") from exc
+    graph = _read_graph(directory)
     meta = load_meta(directory)
     crs = str(meta.get("crs", graph.graph.get("crs", CRS)))
     return Network(

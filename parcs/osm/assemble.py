@@ -37,7 +37,7 @@ from shapely.geometry.base import BaseGeometry
 from parcs._errors import BuildError
 from parcs.osm.stream import WayArrays
 
-__all__ = ["ArrayGraph", "assemble"]
+__all__ = ["ArrayGraph", "assemble", "reversed_runs"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -230,7 +230,7 @@ def _chain_nodes(ptr: IntArray, seg: IntArray, fwd: BoolArray, start: IntArray, 
     return nodes, offsets
 
 
-def _reversed_runs(offsets: IntArray) -> IntArray:
+def reversed_runs(offsets: IntArray) -> IntArray:
     """Indices reversing each run ``[offsets[c], offsets[c + 1])`` of a flat array."""
     counts = np.diff(offsets)
     owner = np.repeat(np.arange(counts.size), counts)
@@ -342,7 +342,7 @@ def _finish(
     foot, bike = _access(ways, seg_cls[seg], fwd, ptr)
     first_cls = seg_cls[seg[ptr[:-1]]]
     codes = _class_codes(ways)
-    rev = _reversed_runs(offsets)
+    rev = reversed_runs(offsets)
     geom_nodes = np.concatenate([chain_nodes, chain_nodes[rev]])
     n_chains = u.size
     counts.update(nodes=int(keep_node.sum()), edges=2 * n_chains, classes=len(ways.classes))
