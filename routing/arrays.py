@@ -130,7 +130,7 @@ def compile_arrays(net: Any) -> CompiledNetwork:
     return cn
 
 
-class _NodeIndex(dict):  # type: ignore[type-arg]
+class _NodeIndex(dict[Any, int]):
     """OSM node id -> node index, built only if a layer asks."""
 
     def __init__(self, ids: npt.NDArray[np.int64]) -> None:

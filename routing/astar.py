@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+from typing import Any
 
 import numba
 import numpy as np
@@ -53,7 +54,7 @@ def scratch_for(key: object, n: int) -> Scratch:
 
 
 @numba.njit(cache=False, nogil=True)
-def _potential(v: int, ends: IntArray, end_cost: FloatArray, dist_to: FloatArray, dist_from: FloatArray) -> float:  # pragma: no cover - compiled
+def _potential(v: Any, ends: IntArray, end_cost: FloatArray, dist_to: FloatArray, dist_from: FloatArray) -> float:  # pragma: no cover - compiled
     best = np.inf
     hubs = dist_to.shape[1]
     for e in range(ends.size):
@@ -82,7 +83,7 @@ def _astar(
     """Returns ``(best cost, end index, number of touched nodes)``; ``dist``/``pred`` hold the
     tree until the caller resets the touched nodes."""
     n_touched = 0
-    heap = [(0.0, 0)]
+    heap: list[tuple[float, Any]] = [(0.0, np.int64(0))]
     heap.pop()
     for i in range(starts.size):
         s, c = np.int64(starts[i]), start_cost[i]

@@ -600,7 +600,7 @@ def _astar_leg(k: Contracted, q: _Query, targets: Sequence[int], limit: float) -
     n = k.topo.n_junctions
     ends = [(j, cost) for _, j, cost, _ in q.ends]
     graph = (k.indptr[: n + 1], k.indices, k.data)
-    cost, end, route = np.inf, -1, []
+    cost, end, route = np.inf, -1, list[int]()
     if q.starts and ends:
         cost, end, route = astar(
             graph, scratch_for(k, n), starts={j: c for j, (c, _) in q.starts.items()}, ends=ends,

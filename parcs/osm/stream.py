@@ -146,7 +146,7 @@ class _WayCollector:
         self.missing = 0
 
     def _class_of(self, wid: int, tags: osmium.osm.TagList) -> int | None:
-        useful = tuple((k, tags.get(k)) for k in USEFUL_TAGS_WAY if k in tags)
+        useful = tuple((k, tags[k]) for k in USEFUL_TAGS_WAY if k in tags)
         membership = self.memberships.get(wid)
         key = (useful, membership)
         found = self.class_index.get(key)
