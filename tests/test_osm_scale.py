@@ -218,3 +218,51 @@ def test_loops_on_cropped_neighbourhood(tiled: Any, monkeypatch: pytest.MonkeyPa
     sub, sub_nodes, _ = crop.subnetwork(cn, keep)
     # every node kept can be on a loop of 5.25 km: out and back within the bound
     assert keep.sum() < cn.n_nodes and sub.n_nodes == keep.sum() and start in sub_nodes
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_cli_stream_build_then_route(helsinki: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from parcs_cli.main import main
+
+    out = tmp_path / "build"
+    rc = main(["build", "--source", "osm-file", str(helsinki), "--area", "file", "--stream", "--out", str(out), "-q"])
+    assert rc == 0 and "built osm-file (stream)" in capsys.readouterr().out
+    cn = load_compiled(out)
+    walk = edge_costs(cn, CostOptions("walk"))
+    a = int(np.flatnonzero(cn.node_comp == cn.main_component)[0])
+    dist = dijkstra(csr_for(cn, walk).matrix, directed=True, indices=a)
+    b = int(np.argmax(np.where(np.isfinite(dist), dist, -1.0)))  # the farthest node reached on foot
+    rc = main(["route", "--build", str(out), "--from", f"{cn.node_lat[a]},{cn.node_lon[a]}",
+               "--to", f"{cn.node_lat[b]},{cn.node_lon[b]}", "--profile", "walk", "--json"])
+    assert rc == 0
+    assert '"distance_m"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ["truncated", "not-osm", "no-overlap", "opendata"])
+def test_cli_stream_bad_input(case: str, helsinki: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from parcs_cli.main import main
+
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "meta.json").write_text("{}")  # a previous build, which must stay untouched
+    source = ["osm-file", str(helsinki)]
+    area = "file"
+    if case == "truncated":
+        bad = tmp_path / "cut.osm.pbf"
+        bad.write_bytes(helsinki.read_bytes()[: helsinki.stat().st_size // 2])
+        source = ["osm-file", str(bad)]
+    elif case == "not-osm":
+        bad = tmp_path / "junk.osm.pbf"
+        bad.write_bytes(b"not an extract at all" * 100)
+        source = ["osm-file", str(bad)]
+    elif case == "no-overlap":
+        area = "2.0,50.0,2.1,50.1"
+    else:
+        source = ["opendata"]
+    rc = main(["build", "--source", *source, "--area", area, "--stream", "--out", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["meta.json"]
+    assert (out / "meta.json").read_text() == "{}"
