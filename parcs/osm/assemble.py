@@ -147,7 +147,7 @@ def _endpoints(a: IntArray, b: IntArray, differ: npt.NDArray[np.int32], n: int) 
     return (incidence != 2) | (neighbours != 2) | (d_min != d_max)
 
 
-@numba.njit(cache=False)
+@numba.njit(cache=True)
 def _walk_chains(
     n: int, a: IntArray, b: IntArray, endpoint: BoolArray
 ) -> tuple[IntArray, IntArray, BoolArray, IntArray]:  # pragma: no cover - compiled

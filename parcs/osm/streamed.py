@@ -36,6 +36,7 @@ from parcs.osm.build import parse_area, resolve_area
 from parcs.osm.graph import TOWPATH_DISTANCE_M, TOWPATH_SHARE, choose_crs
 from parcs.osm.stream import read_ways
 from parcs.perimeter import CRS, WGS84
+from parcs.schema import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -215,13 +216,20 @@ def build_streamed_network(
     if where.spec == "perimeter" and where.pole is not None and crs == CRS:
         perimeter = where.pole.geometry
     km = float(g.edge_length.sum()) / 2000.0
+    by_kind = np.bincount(g.edge_kind, weights=g.edge_length, minlength=len(g.kinds)) / 2000.0
+    z = arrays["node_z"]
     meta: dict[str, Any] = {
         "source": "osm-file", "osm_file": Path(osm_file).name, "builder": "stream",
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "area": where.spec,
         "area_bounds_wgs84": [round(v, 6) for v in where.network.bounds], "crs": crs,
         "elevation": elev, "opendata": None, "osm": counts,
-        "stats": {"nodes": g.n_nodes, "edges": g.n_edges, "km_total": round(km, 1),
-                  "km_in_perimeter": round(km, 1)},
+        "stats": {"nodes": g.n_nodes, "edges": g.n_edges, "ways": g.n_edges // 2,
+                  "km_total": round(km, 1), "km_in_perimeter": round(km, 1),
+                  "km_by_kind": {k: round(float(v), 1) for k, v in zip(g.kinds, by_kind, strict=True)},
+                  "greenway_km": round(float(sum(v for k, v in zip(g.kinds, by_kind, strict=True)
+                                                 if k in KINDS and KINDS[k].greenway)), 1),
+                  "elevation_min_m": round(float(z.min(initial=0.0)), 1),
+                  "elevation_max_m": round(float(z.max(initial=0.0)), 1)},
     }
     meta["build_seconds"] = round(time.perf_counter() - t0, 2)
     return ArrayNetwork(
