@@ -14,13 +14,13 @@ IntArray = npt.NDArray[np.int64]
 
 
 @numba.njit(cache=True, nogil=True)
-def _potential(v: Any, ends: IntArray, end_cost: FloatArray, dist_to: FloatArray, dist_from: FloatArray) -> float:  # pragma: no cover - compiled
+def _potential(v: Any, ends: IntArray, end_cost: FloatArray, dist_to: FloatArray, dist_from: FloatArray, sel: IntArray) -> float:  # pragma: no cover - compiled
     best = np.inf
-    hubs = dist_to.shape[1]
     for e in range(ends.size):
         j = ends[e]
         lb = 0.0
-        for h in range(hubs):
+        for i in range(sel.size):
+            h = sel[i]
             a = dist_from[j, h] - dist_from[v, h]
             if a == a and a > lb:  # NaN (inf - inf) carries no information
                 lb = a
@@ -37,7 +37,7 @@ def _potential(v: Any, ends: IntArray, end_cost: FloatArray, dist_to: FloatArray
 def astar(
     indptr: npt.NDArray[np.int32], indices: npt.NDArray[np.int32], data: FloatArray,
     starts: IntArray, start_cost: FloatArray, ends: IntArray, end_cost: FloatArray,
-    dist_to: FloatArray, dist_from: FloatArray, limit: float,
+    dist_to: FloatArray, dist_from: FloatArray, sel: IntArray, limit: float,
     dist: FloatArray, pred: IntArray, pot: FloatArray, touched: IntArray, virtual: int,
 ) -> tuple[float, int, int]:  # pragma: no cover - compiled
     """Returns ``(best cost, end index, number of touched nodes)``; ``dist``/``pred`` hold the
@@ -54,7 +54,7 @@ def astar(
             dist[s] = c
             pred[s] = virtual
             if pot[s] != pot[s]:
-                pot[s] = _potential(s, ends, end_cost, dist_to, dist_from)
+                pot[s] = _potential(s, ends, end_cost, dist_to, dist_from, sel)
             heapq.heappush(heap, (c + pot[s], s))
     best, best_end = np.inf, -1
     while heap:
@@ -77,7 +77,7 @@ def astar(
                 dist[w] = nd
                 pred[w] = v
                 if pot[w] != pot[w]:
-                    pot[w] = _potential(w, ends, end_cost, dist_to, dist_from)
+                    pot[w] = _potential(w, ends, end_cost, dist_to, dist_from, sel)
                 if pot[w] < np.inf:
                     heapq.heappush(heap, (nd + pot[w], w))
     return best, best_end, n_touched

@@ -82,8 +82,9 @@ def astar(
     s_cost = np.fromiter(starts.values(), dtype=float, count=len(starts))
     e_nodes = np.array([j for j, _ in ends], dtype=np.int64)
     e_cost = np.array([c for _, c in ends], dtype=float)
+    sel = np.arange(hubs[0].shape[1], dtype=np.int64)  # every hub: fewer, chosen per query, measured worse
     best, end, n_touched = _kernels().astar(
-        indptr, indices, data, s_nodes, s_cost, e_nodes, e_cost, hubs[0], hubs[1], float(limit),
+        indptr, indices, data, s_nodes, s_cost, e_nodes, e_cost, hubs[0], hubs[1], sel, float(limit),
         scratch.dist, scratch.pred, scratch.pot, scratch.touched, n,
     )
     path: list[int] = []
