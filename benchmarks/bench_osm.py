@@ -70,9 +70,11 @@ def _one(name: str, base_mem: float) -> tuple[dict, float]:
     return res, peak
 
 
-def tiled_extract(side: int, dest: Path) -> Path:
+def tiled_extract(side: int, dest: Path, *, grid: bool = False) -> Path:
     """Helsinki repeated ``side`` x ``side`` times (shifted by its extent, ids offset), each tile
-    joined to the next by a residential road between the copies of one central node."""
+    joined to the next by a residential road between the copies of one central node; with
+    ``grid``, to its right-hand and upper neighbours instead (a two-dimensional region, not a
+    chain of tiles)."""
     import osmium
     import pyrosm
 
@@ -99,8 +101,11 @@ def tiled_extract(side: int, dest: Path) -> Path:
             off = k * 10**11
             for wid, refs, tags in ways:
                 writer.add_way(mut.Way(id=wid + off, nodes=[r + off for r in refs], tags=tags))
-            if k:
-                writer.add_way(mut.Way(id=9 * 10**12 + k, nodes=[hub + (k - 1) * 10**11, hub + off],
+            links = [k - 1] if k and not grid else []
+            if grid:
+                links = ([k - 1] if k % side else []) + ([k - side] if k >= side else [])
+            for j, other in enumerate(links):
+                writer.add_way(mut.Way(id=9 * 10**12 + 2 * k + j, nodes=[hub + other * 10**11, hub + off],
                                        tags={"highway": "residential"}))
         for k in range(side * side):
             off = k * 10**11

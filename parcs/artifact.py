@@ -3,7 +3,9 @@
 Layout of ``data/build/<source>/`` (written atomically as a whole folder: ``<source>`` is a
 symbolic link to the current version ``<source>.<stamp>``, see :func:`parcs.atomic.atomic_dir`):
 
-- ``graph.pkl``: the osmnx ``MultiDiGraph`` (EPSG:2154), pickled;
+- ``graph.pkl``: the osmnx ``MultiDiGraph`` (EPSG:2154), pickled; or, for a regional build held
+  as arrays (``parcs build --source osm-file FILE --stream``), ``network.gpkg``: its nodes and
+  edges, which :func:`osmnx.graph_from_gdfs` turns back into the graph (:mod:`parcs.gpkg`);
 - ``parks.geojson``, ``pois.geojson``, ``communes.geojson``, ``perimeter.geojson``: WGS84 layers;
 - ``meta.json``: source, build time, counts, figures of :func:`parcs.stats.network_stats`;
 - ``compiled.npz`` (+ ``compiled.json``): the routing core's arrays, written by
@@ -84,6 +86,53 @@ def save_network(
     return directory
 
 
+def save_array_network(net: Any, directory: Path | None = None, *, extra: Any = None) -> Path:
+    """Write an :class:`parcs.osm.streamed.ArrayNetwork` atomically: ``network.gpkg`` instead
+    of ``graph.pkl``, the layers and ``meta.json``; ``extra(tmpdir)`` as in :func:`save_network`."""
+    from parcs.gpkg import GPKG_FILE, write_network_gpkg
+
+    directory = directory or paths.build_dir(net.meta.get("source", "osm-file"))
+    crs = net.graph.crs
+    with atomic_dir(directory) as tmp:
+        write_network_gpkg(net, tmp / GPKG_FILE)
+        for name in LAYERS:
+            _write_layer(getattr(net, name), tmp / f"{name}.geojson")
+        _write_layer(gpd.GeoDataFrame(geometry=[net.perimeter], crs=crs), tmp / "perimeter.geojson")
+        meta = {**net.meta, "crs": crs}
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str))
+        if extra is not None:
+            extra(tmp)
+    logger.info("network written to %s", directory)
+    return directory
+
+
+def _read_graph(directory: Path) -> nx.MultiDiGraph:
+    """The pickled graph, else the graph of ``network.gpkg`` (regional builds).
+
+    Raises
+    ------
+    DamagedBuildError
+        When the file is missing, unreadable or does not hold a graph.
+    """
+    from parcs.gpkg import GPKG_FILE, read_network_gpkg
+
+    if not (directory / GRAPH_FILE).is_file() and (directory / GPKG_FILE).is_file():
+        try:
+            return read_network_gpkg(directory / GPKG_FILE)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise damaged(directory / GPKG_FILE, f"illisible, {type(exc).__name__}") from exc
+    try:
+        with (directory / GRAPH_FILE).open("rb") as fh:
+            graph = pickle.load(fh)
+    except FileNotFoundError as exc:
+        raise damaged(directory / GRAPH_FILE, "fichier absent") from exc
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError) as exc:
+        raise damaged(directory / GRAPH_FILE, f"illisible, {type(exc).__name__}") from exc
+    if not isinstance(graph, nx.MultiDiGraph):
+        raise damaged(directory / GRAPH_FILE, f"un graphe est attendu, pas {type(graph).__name__}")
+    return graph
+
+
 def require_build(directory: Path | None = None, *, source: str = "opendata") -> Path:
     """The build folder (the version it points to now), or a :class:`BuildError` telling how to build it."""
     directory = resolve_dir(directory or paths.build_dir(source))
@@ -111,15 +160,7 @@ def load_layer(directory: Path, name: str, *, crs: str | None = None) -> gpd.Geo
 def load_network(directory: Path | None = None) -> Network:
     """Load a whole build (graph included; the routing core loads only its compiled arrays)."""
     directory = require_build(directory)
-    try:
-        with (directory / GRAPH_FILE).open("rb") as fh:
-            graph = pickle.load(fh)
-    except FileNotFoundError as exc:
-        raise damaged(directory / GRAPH_FILE, "fichier absent") from exc
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError) as exc:
-        raise damaged(directory / GRAPH_FILE, f"illisible, {type(exc).__name__}") from exc
-    if not isinstance(graph, nx.MultiDiGraph):
-        raise damaged(directory / GRAPH_FILE, f"un graphe est attendu, pas {type(graph).__name__}")
+    graph = _read_graph(directory)
     meta = load_meta(directory)
     crs = str(meta.get("crs", graph.graph.get("crs", CRS)))
     return Network(

@@ -59,6 +59,8 @@ def _build(args: argparse.Namespace, kind: str, osm_file: Path | None, out: Path
     from routing.build import write_build
 
     t0 = time.perf_counter()
+    if args.stream:
+        return _build_streamed(args, osm_file, t0)
     if kind == "opendata":
         sources.fetch(progress=not args.quiet)
         net = build_opendata(progress=not args.quiet)
@@ -75,6 +77,23 @@ def _build(args: argparse.Namespace, kind: str, osm_file: Path | None, out: Path
     print(
         f"built {kind}: {stats.get('nodes')} nodes, {stats.get('edges')} edges, "
         f"{stats.get('km_in_perimeter')} km in the area, in {time.perf_counter() - t0:.1f} s → {out}"
+    )
+    return 0
+
+
+def _build_streamed(args: argparse.Namespace, osm_file: Path | None, t0: float) -> int:
+    """``parcs build --source osm-file FILE --stream``: a regional build held as arrays."""
+    from parcs.osm.streamed import build_streamed_network
+    from routing.build import write_array_build
+
+    if osm_file is None:
+        raise InvalidRequestError("--stream ne s'applique qu'à --source osm-file FICHIER")
+    net = build_streamed_network(osm_file, area=args.area, dem=args.dem)
+    out = write_array_build(net, args.out or paths.build_dir("osm-file"))
+    stats = net.meta["stats"]
+    print(
+        f"built osm-file (stream): {stats['nodes']} nodes, {stats['edges']} edges, "
+        f"{stats['km_total']} km of ways, in {time.perf_counter() - t0:.1f} s → {out}"
     )
     return 0
 
@@ -175,6 +194,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="OSM builds: 'perimeter' (the Pôle), 'file' (the file's extent) or W,S,E,N")
     p.add_argument("--dem", nargs="*", type=Path, default=None, help="OSM builds: elevation rasters")
     p.add_argument("--out", type=Path, help="output folder (default data/build/<source>)")
+    p.add_argument("--stream", action="store_true",
+                   help="osm-file builds: stream the file into arrays (regional extracts; no "
+                        "park units, POIs or communes)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=cmd_build)
 

@@ -11,11 +11,13 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from parcs.artifact import Network, save_network
+from parcs.artifact import Network, save_array_network, save_network
+from routing.arrays import compile_arrays
 from routing.compiled import compile_network, save_compiled
 
-__all__ = ["write_build"]
+__all__ = ["write_array_build", "write_build"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,5 +40,18 @@ def write_build(net: Network, directory: Path | None = None, *, wait: bool = Tru
     """
     t0 = time.perf_counter()
     out = save_network(net, directory, extra=_compile_into(net), wait=wait, locked=locked)
+    logger.info("build written in %.1f s", time.perf_counter() - t0)
+    return out
+
+
+def write_array_build(net: Any, directory: Path | None = None) -> Path:
+    """Write a regional build held as arrays (:class:`parcs.osm.streamed.ArrayNetwork`) and its
+    compiled arrays atomically (no pickled graph: ``network.gpkg``); returns the folder."""
+    t0 = time.perf_counter()
+
+    def write(tmpdir: Path) -> None:
+        save_compiled(compile_arrays(net), tmpdir)
+
+    out = save_array_network(net, directory, extra=write)
     logger.info("build written in %.1f s", time.perf_counter() - t0)
     return out

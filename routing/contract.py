@@ -48,6 +48,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from routing.astar import astar, scratch_for
 from routing.compiled import CompiledNetwork
 from routing.search import Csr, csr_for
 
@@ -59,6 +60,11 @@ SLOTS = 16
 #: fewer on large graphs, so that each table holds at most :data:`HUB_ENTRIES` costs).
 HUBS = 128
 HUB_ENTRIES = 1_000_000
+#: Junction graphs at least this large are searched with A* and the hubs' lower bounds
+#: (:mod:`routing.astar`) rather than a bounded Dijkstra (regional networks).
+ASTAR_MIN_JUNCTIONS = 20_000
+#: Landmarks (hubs) of those graphs.
+ASTAR_HUBS = 24
 #: Relative slack of the certificate "lower bound >= cost of the path found" (rounding).
 CERTIFY_RTOL = 1e-12
 
@@ -207,16 +213,41 @@ def _spread(x: FloatArray, y: FloatArray, count: int) -> list[int]:
     return out
 
 
+def _farthest(graph: csr_array, reverse: csr_array, first: int, count: int) -> list[int]:
+    """``count`` landmarks for A*: each the junction farthest on the network (either way) from
+    ``first`` and the landmarks already taken (junctions ``first`` does not reach are left)."""
+
+    def dist(node: int) -> FloatArray:
+        fwd = dijkstra(graph, directed=True, indices=node)
+        return np.asarray(np.minimum(fwd, dijkstra(reverse, directed=True, indices=node)))
+
+    gap = dist(first)
+    chosen: list[int] = []
+    while len(chosen) < count:
+        far = np.where(np.isfinite(gap), gap, -1.0)
+        node = int(np.argmax(far))
+        if far[node] <= 0:
+            break
+        chosen.append(node)
+        if len(chosen) < count:
+            np.minimum(gap, dist(node), out=gap)
+    return chosen
+
+
 def _hubs(cn: CompiledNetwork, topo: ChainTopology, graph: csr_array) -> Hubs:
-    """The :class:`Hubs` of a junction graph (without its virtual source)."""
+    """The :class:`Hubs` of a junction graph (without its virtual source): spread in space, or,
+    on graphs searched with A* (:data:`ASTAR_MIN_JUNCTIONS`), far apart on the network."""
     n = topo.n_junctions
     count = min(HUBS, n, max(8, HUB_ENTRIES // max(n, 1)))
     chosen = _spread(cn.node_x[topo.junctions], cn.node_y[topo.junctions], count)
+    reverse = graph.T.tocsr()
+    if n >= ASTAR_MIN_JUNCTIONS and chosen:
+        chosen = _farthest(graph, reverse, chosen[0], ASTAR_HUBS) or chosen
     if not chosen:
         empty, none = np.zeros((n, 0)), np.zeros((0, n), dtype=np.int32)
         return Hubs([], empty, none, empty, none)
     d_from, p_from = dijkstra(graph, directed=True, indices=chosen, return_predecessors=True)
-    d_to, n_to = dijkstra(graph.T.tocsr(), directed=True, indices=chosen, return_predecessors=True)
+    d_to, n_to = dijkstra(reverse, directed=True, indices=chosen, return_predecessors=True)
     hubs = Hubs(  # junction-major distances: the hub costs of a junction are one row
         chosen, np.ascontiguousarray(d_to.T), n_to.astype(np.int32),
         np.ascontiguousarray(d_from.T), p_from.astype(np.int32),
@@ -563,6 +594,29 @@ def _searched_leg(k: Contracted, q: _Query, targets: Sequence[int], limit: float
     return Leg(best[0], np.asarray(path, dtype=np.int32), int(targets[best[1]]))
 
 
+def _astar_leg(k: Contracted, q: _Query, targets: Sequence[int], limit: float) -> Leg | None:
+    """The leg found by A* over the junction graph with the hubs' bounds (or along a shared
+    chain): the same cost as :func:`_searched_leg`."""
+    n = k.topo.n_junctions
+    ends = [(j, cost) for _, j, cost, _ in q.ends]
+    graph = (k.indptr[: n + 1], k.indices, k.data)
+    cost, end, route = np.inf, -1, list[int]()
+    if q.starts and ends:
+        cost, end, route = astar(
+            graph, scratch_for(k, n), starts={j: c for j, (c, _) in q.starts.items()}, ends=ends,
+            hubs=(k.hubs.dist_to, k.hubs.dist_from), limit=limit,
+        )
+    if q.direct[0] <= cost and q.direct[1] >= 0:
+        return Leg(q.direct[0], np.asarray(q.direct[2], dtype=np.int32), int(targets[q.direct[1]]))
+    if end < 0:
+        return None
+    i, _, _, tail = q.ends[end]
+    path = list(q.starts[route[0]][1])
+    for a, b in itertools.pairwise(route):
+        path += k.link[(a, b)]
+    return Leg(cost, np.asarray(path + tail, dtype=np.int32), int(targets[i]))
+
+
 def shortest_leg(
     cn: CompiledNetwork, sources: Sequence[int], targets: Sequence[int], costs: FloatArray
 ) -> Leg | None:
@@ -603,6 +657,8 @@ def shortest_leg(
             return Leg(q.direct[0], np.asarray(q.direct[2], dtype=np.int32), int(targets[0]))
         return _hub_leg(k, q, h, upper, targets)
     limit = upper * (1.0 + 1e-9) + 1e-9 if upper < np.inf else np.inf
+    if k.topo.n_junctions >= ASTAR_MIN_JUNCTIONS and k.hubs.node:
+        return _astar_leg(k, q, targets, np.inf)
     leg = _searched_leg(k, q, targets, limit)
     if leg is None and limit < np.inf:  # cannot happen but for rounding: search again, unbounded
         leg = _searched_leg(k, q, targets, np.inf)

@@ -42,6 +42,9 @@ MAX_SNAP_M = 1000.0
 #: Side of the cells of the nearest-node grid (m), and how many rings of cells are searched.
 GRID_M = 250.0
 GRID_RINGS = 4
+#: Above this many nodes in the cells around a point (dense street networks), the KD-tree
+#: answers at once.
+GRID_DENSE = 200
 #: Side of the cells that classify points inside or outside the perimeter (m), and the margin
 #: around a cell that must lie on the same side.
 COVER_M = 1000.0
@@ -230,7 +233,8 @@ def nearest_node(cn: CompiledNetwork, x: float, y: float) -> tuple[float, int]:
     finite = math.isfinite(x) and math.isfinite(y)
     cx, cy = (int((x - g.x0) // g.size), int((y - g.y0) // g.size)) if finite else (0, 0)
     best, node = math.inf, -1
-    for k in range(1, GRID_RINGS + 1 if finite else 1):
+    dense = len(g.blocks.get((cx, cy), ())) > GRID_DENSE
+    for k in range(1, GRID_RINGS + 1 if finite and not dense else 1):
         for dx, dy in _RINGS[k] if k > 1 else ((0, 0),):
             for n, px, py in (g.cells if k > 1 else g.blocks).get((cx + dx, cy + dy), ()):
                 d2 = (x - px) * (x - px) + (y - py) * (y - py)

@@ -23,6 +23,13 @@ The steps, each in its module:
    sources when they cover the network; otherwise elevation 0 everywhere, climb and grades 0,
    ``meta["elevation"] = "none"`` and a warning (nothing is invented);
 6. the layers (:mod:`parcs.osm.layers`): POIs, park units, communes.
+
+A regional extract (``parcs build --source osm-file FILE --stream``) takes another path that
+never holds a networkx graph: :mod:`parcs.osm.stream` streams the ways into flat arrays,
+:mod:`parcs.osm.assemble` rebuilds the same simplified network with numpy, and
+:mod:`parcs.osm.streamed` adds towpaths and elevation and returns an
+:class:`~parcs.osm.streamed.ArrayNetwork` (written as an osmnx-readable GeoPackage,
+:mod:`parcs.gpkg`). It builds no park units, POIs or communes yet.
 """
 
 from parcs.osm.build import OsmArea, build_osm_network, parse_area, resolve_area

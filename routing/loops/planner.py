@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ from routing.costs import CostOptions, edge_costs, edge_times
 from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary, build_itinerary
+from routing.loops import crop
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
 from routing.loops.engine import LoopGraph, blocks_cached, overlap_floor, shared_share
 from routing.loops.search import Candidate, Spec, reachable, search
@@ -354,10 +356,36 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
         The deadline expired before any loop within the tolerance was found.
     """
     start = resolve_place(cn, request.start)
-    opts = request.cost_options()
-    cost = edge_costs(cn, opts)
-    measure = cn.edge_length if request.target_kind == "distance" else edge_times(cn, request.profile)
-    lg = LoopGraph(cn=cn, cost=cost, measure=measure)
+    if cn.n_edges >= crop.CROP_MIN_EDGES and not request.through and request.via_category is None:
+        return _plan_cropped(cn, request, start, deadline=deadline)
+    return _plan(cn, request, start, deadline=deadline)
+
+
+def _measure(cn: CompiledNetwork, request: LoopRequest) -> np.ndarray:
+    return cn.edge_length if request.target_kind == "distance" else edge_times(cn, request.profile)
+
+
+def _plan_cropped(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
+                  deadline: Deadline = NEVER) -> LoopResult:
+    """:func:`_plan` on the start's neighbourhood (:mod:`routing.loops.crop`), mapped back."""
+    keep = crop.loop_neighbourhood(
+        cn, start=start.node, cost=edge_costs(cn, request.cost_options()),
+        measure=_measure(cn, request), limit=request.target * (1.0 + request.tolerance),
+        ways=crop.CROP_WAYS_PER_LOOP * request.target,
+    )
+    sub, nodes, edges = crop.subnetwork(cn, keep)
+    remap = np.full(cn.n_nodes, -1, dtype=np.int64)
+    remap[nodes] = np.arange(nodes.size)
+    res = _plan(sub, request, crop.sub_place(start, remap), deadline=deadline)
+    loops = tuple(crop.lift_loop(loop, edges) for loop in res.loops)
+    return dataclasses.replace(res, start=start, loops=loops)
+
+
+def _plan(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
+          deadline: Deadline = NEVER) -> LoopResult:
+    """:func:`plan_loop` from a resolved start."""
+    cost = edge_costs(cn, request.cost_options())
+    lg = LoopGraph(cn=cn, cost=cost, measure=_measure(cn, request))
     reach = reachable(lg, start.node)
     if int(reach.sum()) <= 1:
         raise NoRouteError(
