@@ -74,13 +74,16 @@ def the(name: str) -> str:
     return f"{article(name)}{name}"
 
 
-def de(name: str) -> str:
-    """*de* contracted with the name's article.
+def de(name: str, *, proper: bool = False) -> str:
+    """*de* contracted with the name's article (``proper``: a place name, whose first word is
+    never read as a common noun: *de Village*, *d'Hénin-Beaumont*, *du Touquet*).
 
     >>> de("Parc des Îles"), de("Sites de mémoire Lorette–Vimy"), de("Oignies"), de("Lens")
     ('du Parc des Îles', 'des Sites de mémoire Lorette–Vimy', "d'Oignies", 'de Lens')
     >>> de("Le Touquet"), de("La Bassée"), de("Véloroute de la Mémoire")
     ('du Touquet', 'de La Bassée', 'de la Véloroute de la Mémoire')
+    >>> de("Bois-Bernard", proper=True), de("Avion", proper=True)
+    ('de Bois-Bernard', "d'Avion")
     """
     own, rest = _split_article(name)
     if own == "le":
@@ -89,7 +92,7 @@ def de(name: str) -> str:
         return f"des {rest}"
     if own:
         return f"de {name}"
-    art = article(name)
+    art = "" if proper else article(name)
     if art == "le ":
         return f"du {name}"
     if art == "les ":
@@ -99,8 +102,8 @@ def de(name: str) -> str:
     return f"d'{name}" if normalize(name)[:1] in _VOWELS[:-1] else f"de {name}"
 
 
-def a(name: str) -> str:
-    """*à* contracted with the name's article.
+def a(name: str, *, proper: bool = False) -> str:
+    """*à* contracted with the name's article (``proper``: see :func:`de`).
 
     >>> a("Parc des Îles"), a("Sites de mémoire"), a("Loisinord"), a("Le Touquet")
     ('au Parc des Îles', 'aux Sites de mémoire', 'à Loisinord', 'au Touquet')
@@ -112,7 +115,7 @@ def a(name: str) -> str:
         return f"aux {rest}"
     if own:
         return f"à {name}"
-    art = article(name)
+    art = "" if proper else article(name)
     if art == "le ":
         return f"au {name}"
     if art == "les ":

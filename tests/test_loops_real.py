@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from routing import CompiledNetwork, load_compiled
@@ -52,3 +54,54 @@ def test_catalogue_on_the_real_network(cn: CompiledNetwork) -> None:
             low, high = {"unit-walk": (5, 10), "unit-bike": (20, 40)}.get(c.kind, (5, 45))
             assert low <= km <= high, c.id
     assert sum(c.ok for c in cat.circuits if c.kind == "theme") >= 3
+    # every circuit kept keeps its promises; the others are said in the report
+    from routing.loops.catalogue import THEMES
+    from routing.loops.rules import LOOP_RULE, check
+
+    rules = {t.id: t.rule for t in THEMES}
+    for c in cat.circuits:
+        if c.result is None:
+            assert c.reason
+            continue
+        loop = c.result.best
+        assert check(cn, loop.itinerary, LOOP_RULE, overlap=loop.overlap_share) == (), c.id
+        if c.theme:
+            assert check(cn, loop.itinerary, rules[c.theme]) == (), c.id
+        assert not re.search(r"au départ de (Parc|Sites|Terrils|Contreforts|Centralité)", c.description)
+    dropped = [c for c in cat.circuits if c.reason.startswith("écarté")]
+    relabelled = [t for t in THEMES if not any(c.theme == t.id for c in cat.circuits)]
+    assert len(cat.report) == len(dropped) + len(relabelled)
+    # the Lorette–Vimy circuits pass by a memorial of the registry, or are dropped saying so
+    from routing.loops.rules import named_places, places_missed
+
+    memorials = named_places()["lorette-vimy"]
+    for c in (c for c in cat.circuits if c.units == ("lorette-vimy",)):
+        if c.result is not None:
+            assert places_missed(c.result.best.itinerary, memorials) == (), c.id
+        else:
+            assert c.reason
+
+
+def test_every_real_way_name_reads_well(cn: CompiledNetwork) -> None:
+    """The naming function over every name of the real network: no brackets, no internal ids,
+    numbers spaced from words, the two ends of a way separated by a dash, a capital first."""
+    from routing.naming import network_names
+
+    names = network_names(cn)
+    assert len(names) == len(cn.names) > 100
+    for raw, name in zip(cn.names, names, strict=True):
+        if not raw.strip():
+            assert name == ""
+            continue
+        assert name and name[0].isupper(), (raw, name)
+        assert not re.search(r"[\[\]]|\bVF\(", name), (raw, name)
+        assert not re.search(r"\b[Tt]\d", name), (raw, name)  # terril ids
+        assert not re.search(r"[^\W\d_]\d|\d(?!e\b)[^\W\d_]{2}", name.replace("n°", "n° ")), (raw, name)
+        assert " - " not in name and "  " not in name and not name.endswith(("-", "–", ":")), (raw, name)
+        assert not re.search(r"\b(\w+) \1\b", name), (raw, name)
+
+
+def test_real_directions_use_readable_names(cn: CompiledNetwork) -> None:
+    res = plan_loop(cn, LoopRequest("louvre-lens", distance_km=20, profile="bike", seed=1))
+    text = " ".join(s.instruction for s in res.best.itinerary.directions)
+    assert "[" not in text and "Fosse1" not in text and "km 0 m" not in text

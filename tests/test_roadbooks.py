@@ -87,12 +87,13 @@ def test_offline_map_has_the_route_and_the_poi_numbers(grid: CompiledNetwork, wa
     sheet = loop_sheet(grid, walk)
     svg = str(sheet.map_svg)
     assert svg.startswith("<svg") and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
-    route = re.search(r'<path id="route" class="route-line" d="M([^"]+)"', svg)
+    route = re.search(r'<path id="boucle-1-route" class="route-line" d="M([^"]+)"', svg)
     assert route is not None and route.group(1).count(" L") >= len(walk.best.itinerary.directions)
     numbers = re.findall(r'<text class="poi-number"[^>]*>(\d+)</text>', svg)
     assert sheet.sights and numbers == [str(s.number) for s in sheet.sights]
-    assert 'id="scale-bar"' in svg and 'id="north-arrow"' in svg and 'id="start"' in svg
-    assert 'id="parks"' in svg and 'class="net net-cavalier"' in svg
+    for part in ("scale-bar", "north-arrow", "start", "parks", "legend"):
+        assert f'id="boucle-1-{part}"' in svg
+    assert 'class="net net-cavalier"' in svg
     # a sight is announced in the step during which it is passed, with the same number
     announced = sorted(n for step in sheet.steps for n in step.sights)
     assert announced == [s.number for s in sheet.sights]
@@ -106,7 +107,7 @@ def test_route_sheet_names_start_and_finish(grid: CompiledNetwork) -> None:
     sheet = route_sheet(grid, res)
     html = render_print(sheet)
     assert "Parc du Sud-Ouest" in sheet.start and "Parc du Nord-Est" in sheet.finish
-    assert 'id="finish"' in str(sheet.map_svg) and "Arrivée" in html and "<script" not in html
+    assert 'id="itineraire-finish"' in str(sheet.map_svg) and "Arrivée" in html and "<script" not in html
 
 
 # -- French --------------------------------------------------------------------------------------
@@ -192,3 +193,37 @@ def test_catalogue_pdf_has_a_table_of_contents(catalogue: Catalogue, tmp_path: P
         assert (out / f"{c.id}.pdf").read_bytes().startswith(b"%PDF-")
     # page numbers in the contents: "title ....... N"
     assert re.search(r"\.{5,} ?\d+", text)
+
+
+# -- access ------------------------------------------------------------------------------------------
+
+
+def test_nearest_station_walks_the_network(grid: CompiledNetwork) -> None:
+    from routing.loops.access import Station, nearest_station
+    from routing.search import shortest_path_tree
+
+    start = grid.parks[grid.park_index["parc-centre"]].access_node
+    far, near = int(grid.n_nodes - 1), int(start + 3)
+    stations = [Station("Gare lointaine", float(grid.node_lon[far]), float(grid.node_lat[far])),
+                Station("Gare proche", float(grid.node_lon[near]), float(grid.node_lat[near]))]
+    found = nearest_station(grid, node=start, stations=stations)
+    assert found is not None and found.name == "Gare proche"
+    lengths = np.where(grid.edge_foot_ok, grid.edge_length, np.inf)
+    walk = shortest_path_tree(grid, near, lengths).dist[start]
+    assert found.walk_m == pytest.approx(walk, abs=1.0) and found.walk_m >= found.straight_m - 1.0
+    assert nearest_station(grid, node=start, stations=[]) is None
+
+
+def test_sheet_says_how_to_come_by_train() -> None:
+    from routing.loops.access import Station
+
+    grid = compile_network(grid_network(10))
+    walk = plan_loop(grid, LoopRequest("parc-centre", distance_km=3, profile="walk", seed=3))
+    node = walk.start.node
+    station = Station("Village", float(grid.node_lon[node + 2]), float(grid.node_lat[node + 2]))
+    # the network's stations (its "station" POIs or the stations layer) are cached on it: this
+    # fresh grid gets one station
+    grid.cached(("stations",), lambda: (station,))
+    sheet = loop_sheet(grid, walk)
+    assert sheet.access.startswith("Gare de Village, à ") and sheet.access.endswith("à pied du départ")
+    assert "Accès en train" in render_print(sheet)

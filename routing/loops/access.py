@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,10 +145,9 @@ def _commune_of(lon: float, lat: float, communes: Sequence[tuple[str, Sequence[A
 
 def describe_start(cn: CompiledNetwork, *, node: int, label: str, first_edge: int | None,
                    communes: Sequence[tuple[str, Sequence[Any]]] = ()) -> str:
-    """The start in words: the place, the way it stands on, the commune.
-
-    >>> # e.g. « Parc des Îles, sur la Véloroute du bassin minier, à Harnes »
-    """
+    """The start in words: the place, the way it stands on, the commune (when the place's
+    label does not already name it), e.g. « Entrée du Parc des Îles, sur la Véloroute du bassin
+    minier, à Drocourt »."""
     lon, lat = float(cn.node_lon[node]), float(cn.node_lat[node])
     parts = [label] if label else []
     if first_edge is not None and first_edge >= 0:
@@ -155,6 +155,6 @@ def describe_start(cn: CompiledNetwork, *, node: int, label: str, first_edge: in
         if name and name not in label:
             parts.append(f"sur {the(name)}")
     commune = _commune_of(lon, lat, communes, cn)
-    if commune and commune not in label:
-        parts.append(a(commune))
+    if commune and not re.search(rf"(?<![\w-]){re.escape(commune)}(?![\w-])", label):
+        parts.append(a(commune, proper=True))
     return ", ".join(parts)

@@ -58,6 +58,8 @@ ACCESS_TRIES = 8
 RANGE_POINTS = (0.5, 0.2, 0.8)
 #: Anchor combinations tried per theme (the loop retracing least is kept).
 THEME_TRIES = 6
+#: The activity of the units whose circuits must pass by one of their named places (memorials).
+MEMORIAL = "mémoire"
 #: A POI counts as on the network within this distance of its node (m).
 NEAR_M = 300.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -90,20 +92,22 @@ def build_catalogue(cn: CompiledNetwork, *, seed: int = 1) -> Catalogue:
         the rules (:mod:`routing.loops.rules`) dropped or relabelled.
     """
 
-    places = named_places()
+    registry = named_places()
     circuits: list[Circuit] = []
     report: list[str] = []
     for park in sorted(cn.parks, key=lambda p: p.id):
         if not _ID.match(park.id):
             logger.warning("park id %r is not a safe file name; skipped", park.id)
             continue
+        # a unit of memorial sites promises to pass by one of them
+        places = registry.get(park.id, ()) if MEMORIAL in park.activities else ()
         for kind, profile, km in (("unit-walk", "walk", WALK_KM), ("unit-bike", "bike", BIKE_KM)):
             cid = f"{park.id}-{'a-pied' if profile == 'walk' else 'a-velo'}"
             result, reason = _unit_loop(cn, park, profile=profile, km=km, seed=_seed(seed, cid),
-                                        places=places.get(park.id, ()))
+                                        places=places)
             circuit = _circuit(cn, cid, kind, "", profile, (park.id,), result, reason,
                                describe, failed_title)
-            _keep(cn, circuit, None, places.get(park.id, ()), circuits, report)
+            _keep(cn, circuit, None, places, circuits, report)
     taken: list[frozenset[str]] = []
     for theme in THEMES:
         cid = f"theme-{theme.id}"
@@ -165,6 +169,8 @@ def _keep(cn: CompiledNetwork, circuit: Circuit, theme: Theme | None, places: Se
         circuits.append(replace(circuit, title=title, theme="", rule=LOOP_RULE.text))
         return
     promise = f"{theme.rule.text} ; {LOOP_RULE.text}" if theme is not None else LOOP_RULE.text
+    if places:
+        promise += f" ; passe par l'un de ces lieux : {join_fr([p.name for p in places])}"
     circuits.append(replace(circuit, rule=promise[:1].upper() + promise[1:]))
 
 

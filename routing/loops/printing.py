@@ -12,6 +12,7 @@ the print templates and their PDFs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,23 @@ def map_communes(cn: CompiledNetwork, directory: str | Path | None = None) -> tu
     return cn.cached(("map_communes",), make)
 
 
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre")
+
+
 def network_text(network: Mapping[str, Any]) -> str:
-    """« opendata construit le 2026-12-02T06:16:49+0000 » (or what is known of it)."""
+    """« opendata construit le 2 décembre 2026 à 06:16 (UTC) » (or what is known of it).
+
+    >>> network_text({"source": "opendata", "built_at": "2026-12-02T06:16:49+0000"})
+    'opendata construit le 2 décembre 2026 à 06:16 (UTC)'
+    """
     text = str(network.get("source") or "")
-    if network.get("built_at"):
-        text += f" construit le {network['built_at']}"
+    stamp = str(network.get("built_at") or "")
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+        text += f" construit le {when.day} {_MONTHS[when.month - 1]} {when.year} à {when:%H:%M} (UTC)"
+    except ValueError:
+        text += f" construit le {stamp}" if stamp else ""
     return text.strip()
 
 

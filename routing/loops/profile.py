@@ -19,8 +19,11 @@ def _nice(span: float, target: int) -> float:
 
 
 def profile_svg(points: Sequence[tuple[float, float]], *, climb: float, descent: float,
-                width: float = 700.0, height: float = 190.0) -> Markup:
+                width: float = 700.0, height: float = 190.0, ids: str = "") -> Markup:
     """The elevation profile as an inline ``<svg>`` (with ``<title>``/``<desc>``), or ``''``.
+
+    Colours are presentation attributes (printed as drawn by engines that ignore CSS in SVG);
+    ``ids`` prefixes the element ids (several profiles in one document).
 
     >>> str(profile_svg([(0.0, 10.0), (1000.0, 20.0)], climb=10, descent=0)).startswith("<svg")
     True
@@ -45,23 +48,24 @@ def profile_svg(points: Sequence[tuple[float, float]], *, climb: float, descent:
     line = " ".join(f"{x(d):.1f},{y(z):.1f}" for d, z in pts)
     parts = [
         f'<svg class="profile" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'aria-labelledby="profile-title profile-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="profile-title">Profil en long</title>',
-        f'<desc id="profile-desc">{escape(_profile_desc(zmin, zmax, d1 - d0, climb, descent))}</desc>',
+        f'aria-labelledby="{ids}profile-title {ids}profile-desc" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif">',
+        f'<title id="{ids}profile-title">Profil en long</title>',
+        f'<desc id="{ids}profile-desc">{escape(_profile_desc(zmin, zmax, d1 - d0, climb, descent))}</desc>',
     ]
     z = zlo
     while z <= zhi + 1e-9:
-        parts.append(f'<line class="grid" x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(z):.1f}" y2="{y(z):.1f}"/>'
-                     f'<text class="tick" x="{left - 4:.1f}" y="{y(z) + 4:.1f}" text-anchor="end">{fr_number(z, 0)} m</text>')
+        parts.append(f'<line class="grid" stroke="#e9ecef" stroke-width="1" x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(z):.1f}" y2="{y(z):.1f}"/>'
+                     f'<text class="tick" font-size="11" fill="#495057" x="{left - 4:.1f}" y="{y(z) + 4:.1f}" text-anchor="end">{fr_number(z, 0)} m</text>')
         z += zstep
     dstep = _nice(d1 - d0, 6)
     d = 0.0
     while d0 + d <= d1 + 1e-9:
-        parts.append(f'<text class="tick" x="{x(d0 + d):.1f}" y="{height - 10:.1f}" text-anchor="middle">{fr_number(d / 1000, 1)} km</text>')
+        parts.append(f'<text class="tick" font-size="11" fill="#495057" x="{x(d0 + d):.1f}" y="{height - 10:.1f}" text-anchor="middle">{fr_number(d / 1000, 1)} km</text>')
         d += dstep
     base = top + ph
-    parts.append(f'<path class="area" d="M{x(d0):.1f},{base:.1f} L{line.replace(" ", " L")} L{x(d1):.1f},{base:.1f} Z"/>')
-    parts.append(f'<polyline class="line" points="{line}"/>')
+    parts.append(f'<path class="area" fill="#b2f2bb" d="M{x(d0):.1f},{base:.1f} L{line.replace(" ", " L")} L{x(d1):.1f},{base:.1f} Z"/>')
+    parts.append(f'<polyline class="line" fill="none" stroke="#1b7f3b" stroke-width="2" points="{line}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

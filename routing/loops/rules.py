@@ -5,8 +5,9 @@ loops' ``overlap``, the share travelled twice) and runs at most 25 % on sections
 planned. A theme adds its own rule (:class:`Rule`): a share of the length along water (ways of kind
 ``towpath`` or named after a canal, a towpath, river banks or a river port) and a climb per 10 km
 for the canals; a number of POIs of given categories within 150 m for terrils and heritage; a
-steepest grade for families. A unit circuit whose unit is defined by named places in
-``data/parcs.toml`` (the Lorette–Vimy memorials) must pass by one of them.
+steepest grade for families. A unit circuit of a unit of memorial sites (activity « mémoire »
+in ``data/parcs.toml``: the Lorette–Vimy memorials, named places of the registry since the heritage
+layers do not hold them) must pass by one of them.
 
 :func:`check` returns the rules a circuit breaks, in French; the catalogue builder prefers
 candidates that break none and drops or relabels the others (:mod:`routing.loops.circuits`).

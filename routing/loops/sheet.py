@@ -185,8 +185,8 @@ def _access(cn: CompiledNetwork, node: int) -> str:
     station = nearest_station(cn, node=node)
     if station is None:
         return ""
-    name = station.name if station.name.lower().startswith("gare") else f"gare {de(station.name)}"
-    return f"Accès en train : {name[:1].upper() + name[1:]}, à {fr_distance(station.walk_m)} à pied du départ."
+    name = station.name if station.name.lower().startswith("gare") else f"gare {de(station.name, proper=True)}"
+    return f"{name[:1].upper() + name[1:]}, à {fr_distance(station.walk_m)} à pied du départ"
 
 
 @dataclass(frozen=True)
@@ -232,8 +232,9 @@ def roadbook_sheet(cn: CompiledNetwork, it: Itinerary, *, what: SheetInput,
     label = f"Entrée {de(start.label)}" if start.kind == "park" else start.label
     start_text = describe_start(cn, node=start.node, label=label, first_edge=first_edge, communes=communes)
     start_text += f" ({fr_number(start.lat, 5)} N, {fr_number(start.lon, 5)} E)"
+    ids = f"{what.id}-"
     svg = route_map_svg(cn, it, pois=[MapPoi(s.number, s.lon, s.lat, s.name) for s in sights],
-                        communes=communes, loop=what.loop, title=f"Carte : {what.title}")
+                        communes=communes, loop=what.loop, title=f"Carte : {what.title}", ids=ids)
     warnings = [*it.warnings, *what.warnings]
     finish = ""
     if what.finish is not None and not what.loop:
@@ -247,7 +248,7 @@ def roadbook_sheet(cn: CompiledNetwork, it: Itinerary, *, what: SheetInput,
         sights=sights, steps=step_lines(it, sights),
         warnings=tuple(w[:1].upper() + w[1:] for w in dict.fromkeys(warnings)),
         map_svg=svg,
-        profile_svg=profile_svg(it.elevation_profile, climb=it.climb_m, descent=it.descent_m)
+        profile_svg=profile_svg(it.elevation_profile, climb=it.climb_m, descent=it.descent_m, ids=ids)
         if profile_svg else Markup(""),
         footer=what.footer, files=dict(what.files), loop=what.loop, finish=finish,
     )

@@ -178,7 +178,7 @@ def _network_layer(cn: CompiledNetwork, proj: _Projection) -> tuple[list[str], s
 def _route_layer(cn: CompiledNetwork, it: Itinerary, proj: _Projection) -> list[str]:
     lon, lat = it.coords[:, 0], it.coords[:, 1]
     x, y = proj.xy(lon, lat)
-    out = [f'<path id="route-casing" d="{_path(x, y)}" fill="none" stroke="#ffffff" stroke-width="11" '
+    out = [f'<path id="{{ids}}route-casing" d="{_path(x, y)}" fill="none" stroke="#ffffff" stroke-width="11" '
            f'stroke-linejoin="round" stroke-linecap="round"/>']
     for step in it.directions:
         green = step.kind in KIND_COLOURS and step.kind not in ("advised_route", "connector", "track", "path")
@@ -192,7 +192,7 @@ def _route_layer(cn: CompiledNetwork, it: Itinerary, proj: _Projection) -> list[
         dash = "" if green else ' stroke-dasharray="10 6"'
         out.append(f'<path class="route" d="{_path(*proj.xy(pts_lon, pts_lat))}" fill="none" '
                    f'stroke="{colour}" stroke-width="6" stroke-linejoin="round"{dash}/>')
-    out.append(f'<path id="route" class="route-line" d="{_path(x, y)}" fill="none" stroke="none"/>')
+    out.append(f'<path id="{{ids}}route" class="route-line" d="{_path(x, y)}" fill="none" stroke="none"/>')
     return out
 
 
@@ -223,12 +223,12 @@ def _ends(it: Itinerary, proj: _Projection, *, loop: bool) -> list[str]:
     (ex, ey) = (float(v) for v in proj.xy(it.coords[-1, 0], it.coords[-1, 1]))
     out = []
     if not loop:
-        out.append(f'<g id="finish"><circle cx="{ex:.1f}" cy="{ey:.1f}" r="13" fill="#212529"/>'
+        out.append(f'<g id="{{ids}}finish"><circle cx="{ex:.1f}" cy="{ey:.1f}" r="13" fill="#212529"/>'
                    f'<text x="{ex:.1f}" y="{ey + 5:.1f}" text-anchor="middle" font-size="14" '
                    f'font-weight="700" fill="#ffffff">A</text></g>')
     label = "D/A" if loop else "D"
     size = 11 if loop else 14
-    out.append(f'<g id="start"><circle cx="{sx:.1f}" cy="{sy:.1f}" r="15" fill="#ffd43b" stroke="#212529" '
+    out.append(f'<g id="{{ids}}start"><circle cx="{sx:.1f}" cy="{sy:.1f}" r="15" fill="#ffd43b" stroke="#212529" '
                f'stroke-width="3"/><text x="{sx:.1f}" y="{sy + size / 2.8:.1f}" text-anchor="middle" '
                f'font-size="{size}" font-weight="700" fill="#212529">{label}</text></g>')
     return out
@@ -254,43 +254,49 @@ def _furniture(proj: _Projection, style: MapStyle) -> list[str]:
     label = fr_distance(bar_m)
     nx, ny = style.width - 40.0, 26.0
     return [
-        f'<g id="scale-bar"><rect x="{x0 - 8:.0f}" y="{y0 - 26:.0f}" width="{bar + 24:.1f}" height="40" '
+        f'<g id="{{ids}}scale-bar"><rect x="{x0 - 8:.0f}" y="{y0 - 26:.0f}" width="{bar + 24:.1f}" height="40" '
         f'fill="#ffffff" fill-opacity="0.85"/>'
         f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{bar / 2:.1f}" height="6" fill="#212529"/>'
         f'<rect x="{x0 + bar / 2:.1f}" y="{y0:.0f}" width="{bar / 2:.1f}" height="6" fill="#ffffff" '
         f'stroke="#212529"/><text x="{x0:.0f}" y="{y0 - 6:.0f}" font-size="13">0</text>'
         f'<text x="{x0 + bar:.1f}" y="{y0 - 6:.0f}" font-size="13" text-anchor="middle">{label}</text></g>',
-        f'<g id="north-arrow"><path d="M{nx:.0f},{ny:.0f} l12,34 l-12,-9 l-12,9 Z" fill="#212529"/>'
+        f'<g id="{{ids}}north-arrow"><path d="M{nx:.0f},{ny:.0f} l12,34 l-12,-9 l-12,9 Z" fill="#212529"/>'
         f'<text x="{nx:.0f}" y="{ny + 52:.0f}" text-anchor="middle" font-size="15" font-weight="700">N</text></g>',
     ]
 
 
-def _legend(kinds: set[str], water: bool, style: MapStyle, *, loop: bool) -> list[str]:
+def _legend(kinds: set[str], water: bool, style: MapStyle, *, loop: bool) -> tuple[list[str], float]:
+    """The legend as a band under the map (three columns); its parts and height."""
     rows = [(ROUTE_GREEN, "Itinéraire (voie verte)", "")]
     rows.append((ROUTE_OTHER, "Itinéraire (hors voie verte)", ' stroke-dasharray="10 6"'))
     rows += [(KIND_COLOURS[k], KIND_LABELS[k], "") for k in KIND_COLOURS if k in kinds]
     if water:
         rows.append((WATER, "Canal, halage, berges", ""))
     rows.append(("#2f9e44", "Unité de la Chaîne des parcs", ""))
-    h = 17 * len(rows) + 32
-    x0, y0 = style.width - 318.0, style.height - h - 8
-    out = [f'<g id="legend"><rect x="{x0:.0f}" y="{y0:.0f}" width="310" height="{h}" fill="#ffffff" '
-           f'fill-opacity="0.9" stroke="#ced4da"/>']
-    for i, (colour, text, dash) in enumerate(rows):
-        y = y0 + 15 + 17 * i
-        out.append(f'<line x1="{x0 + 8:.0f}" x2="{x0 + 34:.0f}" y1="{y:.0f}" y2="{y:.0f}" stroke="{colour}" '
-                   f'stroke-width="5"{dash}/><text x="{x0 + 42:.0f}" y="{y + 4:.0f}" font-size="12.5">'
-                   f"{escape(text)}</text>")
-    y = y0 + 15 + 17 * len(rows)
-    marks = "D/A départ et arrivée" if loop else "D départ, A arrivée"
-    out.append(f'<text x="{x0 + 8:.0f}" y="{y + 4:.0f}" font-size="12">{marks} ; ① lieux à voir ; '
-               f'○ repères km</text></g>')
-    return out
+    rows.append(("#868e96", "Limite de commune", ' stroke-dasharray="7 3 2 3" stroke-width="2"'))
+    cols, line = 3, 20.0
+    per_col = -(-len(rows) // cols)
+    height = line * per_col + 34.0
+    y0, col_w = style.height + 6.0, style.width / cols
+    out = [f'<g id="{{ids}}legend"><rect x="0" y="{style.height:.0f}" width="{style.width:.0f}" '
+           f'height="{height:.0f}" fill="#ffffff"/>']
+    for i, (colour, text, extra) in enumerate(rows):
+        x = 10.0 + col_w * (i // per_col)
+        y = y0 + 12.0 + line * (i % per_col)
+        width = "" if "stroke-width" in extra else ' stroke-width="5"'
+        out.append(f'<line x1="{x:.0f}" x2="{x + 30:.0f}" y1="{y:.0f}" y2="{y:.0f}" stroke="{colour}"'
+                   f'{width}{extra}/><text x="{x + 38:.0f}" y="{y + 5:.0f}" font-size="14">{escape(text)}</text>')
+    marks = "D/A : départ et arrivée" if loop else "D : départ, A : arrivée"
+    y = y0 + 12.0 + line * per_col
+    out.append(f'<text x="10" y="{y + 5:.0f}" font-size="14">{marks} ; cercles bruns numérotés : lieux à voir ; '
+               f'cercles blancs : repères kilométriques.</text></g>')
+    return out, height
 
 
 def route_map_svg(cn: CompiledNetwork, it: Itinerary, *, pois: Sequence[MapPoi] = (),
                   communes: Sequence[tuple[str, Sequence[Any]]] = (), loop: bool = True,
-                  title: str = "Carte de l'itinéraire", style: MapStyle | None = None) -> Markup:
+                  title: str = "Carte de l'itinéraire", style: MapStyle | None = None,
+                  ids: str = "") -> Markup:
     """The offline map of a route as an inline ``<svg>`` element.
 
     Parameters
@@ -309,6 +315,8 @@ def route_map_svg(cn: CompiledNetwork, it: Itinerary, *, pois: Sequence[MapPoi] 
         The SVG's accessible title.
     style
         Drawing size.
+    ids
+        Prefix of the element ids (several maps in one document).
     """
     style = style or MapStyle()
     lon, lat = it.coords[:, 0], it.coords[:, 1]
@@ -319,15 +327,17 @@ def route_map_svg(cn: CompiledNetwork, it: Itinerary, *, pois: Sequence[MapPoi] 
             float(max(lon.max(), *pad_lon)) if pad_lon else float(lon.max()),
             float(max(lat.max(), *pad_lat)) if pad_lat else float(lat.max()))
     proj = _Projection(bbox, style)
-    parts = [f'<svg class="route-map" viewBox="0 0 {style.width:.0f} {style.height:.0f}" role="img" '
+    net, kinds, water = _network_layer(cn, proj)
+    legend, legend_h = _legend(kinds, water, style, loop=loop)
+    total_h = style.height + legend_h
+    parts = [f'<svg class="route-map" viewBox="0 0 {style.width:.0f} {total_h:.0f}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
              f'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif">',
              f'<title>{escape(title)}</title>',
              f'<rect width="{style.width:.0f}" height="{style.height:.0f}" fill="#f8f9f4"/>',
-             f'<clipPath id="frame"><rect width="{style.width:.0f}" height="{style.height:.0f}"/></clipPath>',
-             '<g clip-path="url(#frame)">']
+             f'<clipPath id="{{ids}}frame"><rect width="{style.width:.0f}" height="{style.height:.0f}"/></clipPath>',
+             '<g clip-path="url(#{ids}frame)">']
     parts += _background(cn, proj, communes)
-    net, kinds, water = _network_layer(cn, proj)
     parts += net
     parts += _route_layer(cn, it, proj)
     parts += _km_marks(it, proj)
@@ -336,10 +346,10 @@ def route_map_svg(cn: CompiledNetwork, it: Itinerary, *, pois: Sequence[MapPoi] 
     parts += _commune_names(cn, proj)
     parts.append("</g>")
     parts += _furniture(proj, style)
-    parts += _legend(kinds, water, style, loop=loop)
+    parts += legend
     parts.append(f'<rect width="{style.width:.0f}" height="{style.height:.0f}" fill="none" stroke="#495057"/>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts).replace("{ids}", ids))
 
 
 def _background(cn: CompiledNetwork, proj: _Projection,
@@ -348,7 +358,7 @@ def _background(cn: CompiledNetwork, proj: _Projection,
     limits = [_rings(polys, proj) for _name, polys in communes
               if any(_intersects(p.bounds, proj.view) for p in polys)]
     if limits:
-        out.append(f'<path id="communes" d="{" ".join(limits)}" fill="none" stroke="#868e96" '
+        out.append(f'<path id="{{ids}}communes" d="{" ".join(limits)}" fill="none" stroke="#868e96" '
                    f'stroke-width="1.2" stroke-dasharray="7 3 2 3"/>')
     parks = []
     for park in cn.parks:
@@ -360,7 +370,7 @@ def _background(cn: CompiledNetwork, proj: _Projection,
             continue
         parks.append(_rings(list(getattr(shape, "geoms", [shape])), proj))
     if parks:
-        out.append(f'<path id="parks" d="{" ".join(parks)}" fill="#2f9e44" fill-opacity="0.12" '
+        out.append(f'<path id="{{ids}}parks" d="{" ".join(parks)}" fill="#2f9e44" fill-opacity="0.12" '
                    f'stroke="#2f9e44" stroke-width="2" fill-rule="evenodd"/>')
     return out
 
