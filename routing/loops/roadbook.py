@@ -33,7 +33,14 @@ from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary
 from routing.loops.catalogue import Catalogue, Circuit
 from routing.loops.export import loop_geojson, loop_gpx
-from routing.loops.printing import CATALOGUE_TITLE, catalogue_pdf, circuit_sheet, env, sheet_pdf
+from routing.loops.printing import (
+    CATALOGUE_TITLE,
+    catalogue_pdf,
+    circuit_sheet,
+    env,
+    network_text,
+    sheet_pdf,
+)
 from routing.loops.profile import profile_svg
 from routing.loops.sheet import Sheet
 
@@ -300,6 +307,7 @@ def render_index(catalogue: Catalogue, doc: Mapping[str, Any],
     return env().get_template("circuits_index.html").render(
         doc=doc, rows=rows, map_html=map_html, map_script=map_script,
         leaflet_css=leaflet[0], leaflet_js=leaflet[1], colours=KIND_COLOURS, labels=KIND_LABELS,
+        network_text=network_text(doc.get("network") or {}),
     )
 
 

@@ -3,7 +3,7 @@
 Every circuit obeys the loop rule (:data:`LOOP_RULE`): it retraces at most 25 % of its length (the
 loops' ``overlap``, the share travelled twice) and runs at most 25 % on sections recorded as
 planned. A theme adds its own rule (:class:`Rule`): a share of the length along water (ways of kind
-``towpath`` or named after a canal, a towpath, river banks or a river port) and a climb per 10 km
+``towpath`` or named after a canal, a towpath, banks or a river of the Pôle) and a climb per 10 km
 for the canals; a number of POIs of given categories within 150 m for terrils and heritage; a
 steepest grade for families. A unit circuit of a unit of memorial sites (activity « mémoire »
 in ``data/parcs.toml``: the Lorette–Vimy memorials, named places of the registry since the heritage
@@ -35,7 +35,9 @@ __all__ = ["LOOP_RULE", "Rule", "UnitPlace", "check", "named_places", "places_mi
 
 logger = logging.getLogger(__name__)
 
-WATER_NAME = re.compile(r"\b(canal|halage|berges?|rivage|deûle|deule|lys|lawe|souchez|scarpe)\b",
+#: Names of ways along water: canals, towpaths, banks, "la Deûle"... (not a commune named after its
+#: river, *Aire-sur-la-Lys*, nor a *rivage*, the coal port a mining railway led to).
+WATER_NAME = re.compile(r"\b(canal|halage|berges?)\b|(?<![-\w])la (deûle|deule|lys|lawe|souchez|scarpe)\b",
                         re.IGNORECASE)
 #: Categories' plural labels in rule texts.
 _PLURAL = {"terril": "terrils", "heritage": "éléments du patrimoine UNESCO", "viewpoint": "points de vue",

@@ -2,7 +2,7 @@
 
 :func:`route_map_svg` draws, around one route: the commune limits and names, the park units'
 outlines, the greenway network by kind (planned sections dashed, connectors dotted), canals and
-towpaths (ways of kind ``towpath`` or named after a canal, a towpath or river banks), the route
+towpaths (:func:`routing.loops.rules.water_edges`), the route
 itself (white casing, green on greenways, orange elsewhere) with a mark every few kilometres, its
 start and finish, the POIs numbered as in the roadbook, a scale bar, a north arrow and a legend.
 No tile, font file or script is needed: the SVG is embedded in the HTML roadbook and in its PDF.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from markupsafe import Markup, escape
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance
 from routing.itinerary import Itinerary
-from routing.naming import network_names
+from routing.loops.rules import water_edges
 
 __all__ = ["MapPoi", "MapStyle", "commune_outlines", "nice_step", "route_map_svg"]
 
@@ -46,7 +45,6 @@ KIND_LABELS: Mapping[str, str] = {
 }
 WATER = "#1c7ed6"
 ROUTE_GREEN, ROUTE_OTHER = "#1b7f3b", "#d9480f"
-_WATER_NAME = re.compile(r"\b(canal|halage|berges?|rivage)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -153,7 +151,7 @@ def _edges_in_view(cn: CompiledNetwork, view: tuple[float, float, float, float])
 def _network_layer(cn: CompiledNetwork, proj: _Projection) -> tuple[list[str], set[str], bool]:
     """The network by kind, and water ways; the kinds drawn and whether water was drawn."""
     edges = _edges_in_view(cn, proj.view)
-    names = network_names(cn)
+    wet = water_edges(cn)
     by_kind: dict[tuple[str, bool], list[str]] = {}
     water: list[str] = []
     for e in edges.tolist():
@@ -162,7 +160,7 @@ def _network_layer(cn: CompiledNetwork, proj: _Projection) -> tuple[list[str], s
         kind = cn.kinds[int(cn.edge_kind[e])]
         planned = cn.statuses[int(cn.edge_status[e])] == "planned"
         by_kind.setdefault((kind, planned), []).append(d)
-        if kind == "towpath" or _WATER_NAME.search(names[int(cn.edge_name[e])] or ""):
+        if wet[e]:
             water.append(d)
     out = []
     for (kind, planned), paths in sorted(by_kind.items()):
