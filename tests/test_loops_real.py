@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,9 @@ def test_catalogue_on_the_real_network(cn: CompiledNetwork) -> None:
     cat = build_catalogue(cn, seed=1)
     units = [c for c in cat.circuits if c.kind.startswith("unit-")]
     assert len(units) == 2 * len(cn.parks)
-    assert sum(c.ok for c in units) >= len(units) - 2
+    # the catalogue's rules drop the loops that retrace more than 25 % (issue 17): at least half
+    # of the units keep both their loops, and a dropped one says why
+    assert sum(c.ok for c in units) >= len(units) // 2
     for c in cat.circuits:
         assert c.ok or c.reason
         if c.result is not None:
@@ -105,3 +108,36 @@ def test_real_directions_use_readable_names(cn: CompiledNetwork) -> None:
     res = plan_loop(cn, LoopRequest("louvre-lens", distance_km=20, profile="bike", seed=1))
     text = " ".join(s.instruction for s in res.best.itinerary.directions)
     assert "[" not in text and "Fosse1" not in text and "km 0 m" not in text
+
+
+def test_real_roadbook_pdf(cn: CompiledNetwork, tmp_path: Path) -> None:
+    """A walk from the Parc des Îles printed as a visitor gets it: page 1 is not blank, the text
+    holds the title, the distance, the first step and the start described in words."""
+    import shutil
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    from routing.fmt import fr_distance
+    from routing.loops.printing import loop_sheet, sheet_pdf
+
+    res = plan_loop(cn, LoopRequest("parc-des-iles", distance_km=6, profile="walk", seed=1))
+    sheet = loop_sheet(cn, res)
+    assert sheet.title.startswith("Boucle à pied de") and "au départ du Parc des Îles" in sheet.title
+    assert re.search(r"^Entrée du Parc des Îles, .*à [A-ZÉ]", sheet.start)  # a commune, not only coordinates
+    pdf = tmp_path / "iles.pdf"
+    pdf.write_bytes(sheet_pdf(sheet))
+    pdftoppm, pdftotext = shutil.which("pdftoppm"), shutil.which("pdftotext")
+    assert pdftoppm and pdftotext, "poppler-utils is installed by `make test`"
+    subprocess.run([pdftoppm, "-png", "-r", "50", "-f", "1", "-l", "2", str(pdf), str(pdf.with_suffix(""))],
+                   check=True)
+    for page in sorted(pdf.parent.glob("iles-*.png")):
+        pixels = np.asarray(Image.open(page).convert("L"), dtype=float)
+        assert 0.02 < (pixels < 200).mean() < 0.6 and pixels.std() > 20, page.name
+    text = re.sub(r"\s+", " ", subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True,
+                                              text=True).stdout)
+    it = res.best.itinerary
+    assert fr_distance(it.distance_m) in text
+    assert re.sub(r"\s+", " ", it.directions[0].instruction) in text
+    assert "[" not in text and "km 0 m" not in text

@@ -83,6 +83,16 @@ def water_share(cn: CompiledNetwork, it: Itinerary) -> float:
     return float(cn.edge_length[e][water_edges(cn)[e]].sum() / cn.edge_length[e].sum())
 
 
+def _pct(value: float, limit: float) -> str:
+    """A share in percent, with a decimal when the whole number would read as the limit itself.
+
+    >>> _pct(0.253, 0.25), _pct(0.47, 0.25)
+    ('25,3 %', '47 %')
+    """
+    whole = fr_number(100 * value, 0)
+    return f"{fr_number(100 * value, 1) if whole == fr_number(100 * limit, 0) else whole} %"
+
+
 def _count(it: Itinerary, categories: Sequence[str]) -> int:
     return len({r["id"] for r in it.pois_along
                 if r.get("category") in categories and float(r.get("distance_from_route_m", 1e9)) <= 150.0})
@@ -93,12 +103,12 @@ def check(cn: CompiledNetwork, it: Itinerary, rule: Rule, *, overlap: float = 0.
     out = []
     km = max(it.distance_m / 1000.0, 1e-9)
     if rule.max_overlap is not None and overlap > rule.max_overlap + 1e-9:
-        out.append(f"{fr_number(100 * overlap, 0)} % en aller-retour (au plus {fr_number(100 * rule.max_overlap, 0)} %)")
+        out.append(f"{_pct(overlap, rule.max_overlap)} en aller-retour (au plus {fr_number(100 * rule.max_overlap, 0)} %)")
     if rule.max_planned is not None and it.planned_km / km > rule.max_planned + 1e-9:
-        out.append(f"{fr_number(100 * it.planned_km / km, 0)} % sur des tronçons en projet "
+        out.append(f"{_pct(it.planned_km / km, rule.max_planned)} sur des tronçons en projet "
                    f"(au plus {fr_number(100 * rule.max_planned, 0)} %)")
     if rule.min_water is not None and (share := water_share(cn, it)) < rule.min_water:
-        out.append(f"{fr_number(100 * share, 0)} % seulement le long de l'eau (au moins {fr_number(100 * rule.min_water, 0)} %)")
+        out.append(f"{_pct(share, rule.min_water)} seulement le long de l'eau (au moins {fr_number(100 * rule.min_water, 0)} %)")
     if rule.max_climb_per_10km is not None:
         per10 = it.climb_m / km * 10.0
         if per10 > rule.max_climb_per_10km:
