@@ -59,7 +59,7 @@ print-tools:
 test: install data browser print-tools
 	$(BIN)/pytest
 
-test-fast: install
+test-fast: install print-tools
 	$(BIN)/pytest -m 'not realdata and not browser and not network'
 
 lint: install

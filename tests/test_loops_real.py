@@ -67,9 +67,9 @@ def test_catalogue_on_the_real_network(cn: CompiledNetwork) -> None:
             assert c.reason
             continue
         loop = c.result.best
-        assert check(cn, loop.itinerary, LOOP_RULE, overlap=loop.overlap_share) == (), c.id
+        assert check(cn, loop.itinerary, rule=LOOP_RULE, overlap=loop.overlap_share) == (), c.id
         if c.theme:
-            assert check(cn, loop.itinerary, rules[c.theme]) == (), c.id
+            assert check(cn, loop.itinerary, rule=rules[c.theme]) == (), c.id
         assert not re.search(r"au départ de (Parc|Sites|Terrils|Contreforts|Centralité)", c.description)
     dropped = [c for c in cat.circuits if c.reason.startswith("écarté")]
     relabelled = [t for t in THEMES if not any(c.theme == t.id for c in cat.circuits)]
@@ -80,7 +80,7 @@ def test_catalogue_on_the_real_network(cn: CompiledNetwork) -> None:
     memorials = named_places()["lorette-vimy"]
     for c in (c for c in cat.circuits if c.units == ("lorette-vimy",)):
         if c.result is not None:
-            assert places_missed(c.result.best.itinerary, memorials) == (), c.id
+            assert places_missed(c.result.best.itinerary, places=memorials) == (), c.id
         else:
             assert c.reason
 

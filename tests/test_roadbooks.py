@@ -160,10 +160,10 @@ def test_readable_way_names(raw: str, readable: str) -> None:
 
 def test_rules_are_checked_and_reported(grid: CompiledNetwork, walk: LoopResult) -> None:
     it = walk.best.itinerary
-    assert check(grid, it, Rule("", max_grade=100.0)) == ()
-    broken = check(grid, it, Rule("", min_water=0.4, min_pois=((("terril",), 99),)))
+    assert check(grid, it, rule=Rule("", max_grade=100.0)) == ()
+    broken = check(grid, it, rule=Rule("", min_water=0.4, min_pois=((("terril",), 99),)))
     assert any("le long de l'eau" in b for b in broken) and any("terrils" in b for b in broken)
-    assert check(grid, it, LOOP_RULE, overlap=0.5)[0].startswith("50 % en aller-retour")
+    assert check(grid, it, rule=LOOP_RULE, overlap=0.5)[0].startswith("50 % en aller-retour")
     # the grid has no water: the canal theme cannot keep its promise, and the catalogue says so
     water = next(t for t in THEMES if t.id == "au-fil-de-l-eau")
     assert water.rule.min_water and water.rule.max_climb_per_10km
@@ -175,9 +175,9 @@ def test_catalogue_keeps_its_promises(grid: CompiledNetwork, catalogue: Catalogu
         if c.result is None:
             continue
         loop = c.result.best
-        assert check(grid, loop.itinerary, LOOP_RULE, overlap=loop.overlap_share) == (), c.id
+        assert check(grid, loop.itinerary, rule=LOOP_RULE, overlap=loop.overlap_share) == (), c.id
         if c.theme:
-            assert check(grid, loop.itinerary, rules[c.theme]) == (), c.id
+            assert check(grid, loop.itinerary, rule=rules[c.theme]) == (), c.id
             assert rules[c.theme].text[:20].lower() in c.rule.lower()
     for line in catalogue.report:
         assert ("écarté" in line or "renommé" in line) and line.endswith(".")

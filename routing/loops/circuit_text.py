@@ -25,6 +25,9 @@ from routing.profiles import PROFILES
 
 __all__ = ["describe", "failed_title", "join_fr", "theme_label"]
 
+#: Planned sections and unmapped links shorter than this (km) are not worth a caveat.
+MIN_CAVEAT_KM = 0.05
+
 #: POI categories cited in descriptions, in this order.
 CITED: tuple[str, ...] = ("terril", "viewpoint", "heritage", "mine_shaft", "neonatural_park",
                           "museum", "historic", "picnic_site", "drinking_water", "bike_rental")
@@ -177,9 +180,9 @@ def _caveats(loop: Loop) -> str:
         out.append(f"{fr_number(100 * loop.overlap_share, 0)} % du trajet se fait en aller-retour sur "
                    f"les mêmes voies")
     it = loop.itinerary
-    if it.planned_km > 0:
+    if it.planned_km >= MIN_CAVEAT_KM:
         out.append(f"{fr_distance(1000 * it.planned_km)} de tronçons sont signalés en projet")
-    if it.connector_km > 0:
+    if it.connector_km >= MIN_CAVEAT_KM:
         out.append(f"{fr_distance(1000 * it.connector_km)} empruntent des liaisons non aménagées "
                    f"(rues ou chemins)")
     if not out:

@@ -141,8 +141,8 @@ def _breaks(cn: CompiledNetwork, res: LoopResult, rule: Rule | None,
             places: Sequence[UnitPlace] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What a loop breaks: ``(loop rule and unit places, theme rule)``."""
     it = res.best.itinerary
-    loop = (*check(cn, it, LOOP_RULE, overlap=res.best.overlap_share), *places_missed(it, places))
-    return loop, (check(cn, it, rule) if rule is not None else ())
+    loop = (*check(cn, it, rule=LOOP_RULE, overlap=res.best.overlap_share), *places_missed(it, places=places))
+    return loop, (check(cn, it, rule=rule) if rule is not None else ())
 
 
 def _keep(cn: CompiledNetwork, circuit: Circuit, theme: Theme | None, places: Sequence[UnitPlace],

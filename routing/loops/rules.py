@@ -98,7 +98,7 @@ def _count(it: Itinerary, categories: Sequence[str]) -> int:
                 if r.get("category") in categories and float(r.get("distance_from_route_m", 1e9)) <= 150.0})
 
 
-def check(cn: CompiledNetwork, it: Itinerary, rule: Rule, *, overlap: float = 0.0) -> tuple[str, ...]:
+def check(cn: CompiledNetwork, it: Itinerary, *, rule: Rule, overlap: float = 0.0) -> tuple[str, ...]:
     """The parts of ``rule`` the itinerary breaks, in French (empty: it keeps its promise)."""
     out = []
     km = max(it.distance_m / 1000.0, 1e-9)
@@ -148,7 +148,7 @@ def named_places(registry: str | Path | None = None) -> Mapping[str, tuple[UnitP
             for u in units if u.anchors.places}
 
 
-def places_missed(it: Itinerary, places: Sequence[UnitPlace]) -> tuple[str, ...]:
+def places_missed(it: Itinerary, *, places: Sequence[UnitPlace]) -> tuple[str, ...]:
     """When the itinerary passes within none of the places' radius (+150 m): a French reason."""
     if not places:
         return ()

@@ -28,7 +28,8 @@ from routing.loops.svgmap import MapPoi, route_map_svg
 from routing.places import Place
 from routing.profiles import PROFILES
 
-__all__ = ["SIGHT_CATEGORIES", "Sheet", "Sight", "StepLine", "fr_km", "roadbook_sheet"]
+__all__ = ["SIGHT_CATEGORIES", "ParkText", "Sheet", "SheetInput", "Sight", "StepLine", "fr_km", "roadbook_sheet",
+           "sights_along", "step_lines"]
 
 #: Categories listed as sights, most telling first; at most :data:`MAX_SIGHTS` are listed.
 SIGHT_CATEGORIES: tuple[str, ...] = (
@@ -141,7 +142,7 @@ def sights_along(cn: CompiledNetwork, it: Itinerary) -> tuple[Sight, ...]:
     )
 
 
-def step_lines(it: Itinerary, sights: Sequence[Sight]) -> tuple[StepLine, ...]:
+def step_lines(it: Itinerary, *, sights: Sequence[Sight]) -> tuple[StepLine, ...]:
     """The steps, numbered, each with the sights passed while it lasts."""
     out = []
     for i, s in enumerate(it.directions):
@@ -245,7 +246,7 @@ def roadbook_sheet(cn: CompiledNetwork, it: Itinerary, *, what: SheetInput,
         id=what.id, title=what.title, kicker=what.kicker, description=what.description,
         figures=_figures(it, profile=it.profile, overlap=what.overlap), start=start_text,
         access=_access(cn, start.node), parks=_parks(cn, what.parks or it.parks_crossed),
-        sights=sights, steps=step_lines(it, sights),
+        sights=sights, steps=step_lines(it, sights=sights),
         warnings=tuple(w[:1].upper() + w[1:] for w in dict.fromkeys(warnings)),
         map_svg=svg,
         profile_svg=profile_svg(it.elevation_profile, climb=it.climb_m, descent=it.descent_m, ids=ids)

@@ -97,11 +97,11 @@ def _path(x: Any, y: Any) -> str:
     return "M" + " L".join(f"{a:g},{b:g}" for a, b in zip(xs, ys, strict=True))
 
 
-def nice_step(span_m: float, target: int = 8) -> float:
+def nice_step(span_m: float, *, target: int = 8) -> float:
     """A round step (1, 2 or 5 × 10^k metres) cutting ``span_m`` into about ``target`` parts.
 
-    >>> nice_step(10_000), nice_step(35_000), nice_step(900, 4)
-    (1000.0, 5000.0, 200.0)
+    >>> nice_step(10_000), nice_step(35_000), nice_step(900, target=4)
+    (2000.0, 5000.0, 500.0)
     """
     raw = max(span_m, 1.0) / target
     power = 10.0 ** math.floor(math.log10(raw))
@@ -203,7 +203,7 @@ def _km_marks(it: Itinerary, proj: _Projection) -> list[str]:
     seg = np.hypot(np.diff(x), np.diff(y)) / proj.scale
     cum = np.concatenate([[0.0], np.cumsum(seg)])
     total = float(cum[-1])
-    step = max(nice_step(total, 10), 1000.0)
+    step = max(nice_step(total, target=10), 1000.0)
     out = []
     k = step
     while k < total - step * 0.4:
@@ -246,7 +246,7 @@ def _pois_layer(pois: Sequence[MapPoi], proj: _Projection) -> list[str]:
 def _furniture(proj: _Projection, style: MapStyle) -> list[str]:
     """Scale bar (bottom left) and north arrow (top right)."""
     width_m = style.width / proj.scale
-    bar_m = nice_step(width_m / 5.0, 1)
+    bar_m = nice_step(width_m / 5.0, target=1)
     bar = bar_m * proj.scale
     x0, y0 = 24.0, style.height - 28.0
     label = fr_distance(bar_m)
