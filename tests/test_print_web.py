@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -109,4 +108,3 @@ def test_catalogue_without_pdfs_still_serves(grid: CompiledNetwork, tmp_path: Pa
     assert client.get(f"/circuits/{entry['id']}.pdf").status_code == 404
     assert client.get("/circuits/catalogue.pdf").status_code == 404
     assert 'id="catalogue-pdf"' not in client.get("/circuits").get_data(as_text=True)
-    shutil.rmtree(folder)
