@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: install data run serve test test-fast lint typecheck bench browser clean distclean circuits
+.PHONY: install data run serve test test-fast lint typecheck bench browser print-tools clean distclean circuits
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ install: $(BIN)/.installed
 $(BUILD)/meta.json: $(BIN)/.installed
 	$(PARCS) build --source $(SOURCE)
 
-data: $(BUILD)/meta.json
+# The circuit catalogue (GPX, HTML and PDF roadbooks, catalogue PDF) is rebuilt whenever the
+# network is: a catalogue is never older than the network the app serves.
+CIRCUITS := data/circuits/index.json
+
+$(CIRCUITS): $(BUILD)/meta.json | print-tools
+	$(PARCS) circuits build
+
+data: $(BUILD)/meta.json $(CIRCUITS)
 
 run: install data
 	$(PARCS) stats
@@ -39,10 +46,20 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: install data browser
+# PDF roadbooks: WeasyPrint needs Pango (and a font); the PDF test reads pages with poppler-utils
+# (pdftoppm, pdftotext). Debian packages; root or sudo.
+print-tools:
+	@{ ldconfig -p | grep -q libpango-1.0 && ldconfig -p | grep -q libpangoft2-1.0 \
+	   && fc-list 2>/dev/null | grep -qi dejavu && command -v pdftoppm >/dev/null \
+	   && command -v pdftotext >/dev/null; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	    fonts-dejavu-core poppler-utils >/dev/null; }
+
+test: install data browser print-tools
 	$(BIN)/pytest
 
-test-fast: install
+test-fast: install print-tools
 	$(BIN)/pytest -m 'not realdata and not browser and not network'
 
 lint: install
@@ -52,7 +69,7 @@ lint: install
 bench: install data
 	$(BIN)/python benchmarks/run_all.py
 
-circuits: install data
+circuits: install data print-tools
 	$(PARCS) circuits build
 
 clean:

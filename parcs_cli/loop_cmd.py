@@ -5,7 +5,7 @@ Examples::
     parcs loop --start louvre-lens --distance 10
     parcs loop --start Lens --duration 90 --profile bike --through parc-des-iles terril:T205 --gpx b.gpx
     parcs loop --start "50.43,2.83" --distance 30 --profile bike --variants 3 --seed 7 --json
-    parcs circuits build --out data/circuits --seed 1
+    parcs circuits build --out data/circuits --seed 1 [--no-pdf]
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ def _register_circuits(sub: Any) -> None:
     b.add_argument("--out", type=Path, metavar="DIR", help="output folder (default data/circuits)")
     b.add_argument("--seed", type=int, default=1, metavar="S", help="seed (default 1): same network and seed, same files")
     b.add_argument("--build", metavar="DIR", help="build folder (default data/build/opendata)")
+    b.add_argument("--no-pdf", action="store_true", help="leave out the PDF roadbooks and catalogue")
     b.set_defaults(handler=cmd_circuits_build)
 
 
@@ -114,14 +115,19 @@ def cmd_circuits_build(args: argparse.Namespace) -> int:
     from parcs import paths
     from routing import load_compiled
     from routing.loops.circuits import build_catalogue, write_catalogue
+    from routing.loops.printing import map_communes
 
     out = check_output(args.out or paths.data_dir() / "circuits", folder=True)
-    cn = load_compiled(Path(args.build) if args.build else None)
+    build = Path(args.build) if args.build else None
+    cn = load_compiled(build)
+    map_communes(cn, build)  # the commune outlines of this build folder, for the maps
     catalogue = build_catalogue(cn, seed=args.seed)
     with output_errors(out):
-        out = write_catalogue(catalogue, out)
+        out = write_catalogue(catalogue, out, pdf=not args.no_pdf)
     ok = sum(c.ok for c in catalogue.circuits)
     print(f"{ok} circuits sur {len(catalogue.circuits)} → {out}")
     for c in catalogue.circuits:
         print(f"  {'ok ' if c.ok else '-- '} {c.id:34s} {c.title if c.ok else c.reason}")
+    for line in catalogue.report:
+        print(f"  règle : {line}")
     return 0

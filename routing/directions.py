@@ -1,7 +1,8 @@
 """French turn-by-turn directions by named segment.
 
 Consecutive edges with the same name (or, unnamed, of the same kind) make one step ("Suivre la
-Véloroute du bassin minier sur 3,2 km"); runs shorter than :data:`MIN_STEP_M` (the 10 m links
+Véloroute du bassin minier sur 3,2 km"), the data's raw names made readable by
+:func:`routing.naming.readable_name`; runs shorter than :data:`MIN_STEP_M` (the 10 m links
 the data leave at junctions) are folded into their neighbour. At each change the turn is read
 from the bearings of the ~20 m before and after the junction: *tout droit* under 20°,
 *légèrement* under 60°, *à gauche/à droite* under 150°, *demi-tour* beyond. Connectors read
@@ -21,6 +22,7 @@ import numpy.typing as npt
 from parcs.schema import KINDS
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance
+from routing.naming import network_names
 from routing.places import normalize
 
 __all__ = ["Step", "article", "describe_way", "directions", "turn_phrase"]
@@ -32,10 +34,10 @@ MIN_STEP_M = 30.0
 CONNECTOR_LABEL = "la liaison non aménagée (rue ou chemin)"
 
 _FEMININE = frozenset(
-    ["veloroute", "voie", "rue", "route", "avenue", "allee", "piste", "boucle", "promenade", "trame", "coulee", "chaussee", "place", "velomaritime", "liaison", "digue", "vallee", "ceinture", "traverse", "rocade", "ruelle", "impasse", "sente", "base", "cite", "fosse"]
+    ["veloroute", "voie", "rue", "route", "avenue", "allee", "piste", "boucle", "promenade", "trame", "coulee", "chaussee", "place", "velomaritime", "liaison", "digue", "vallee", "ceinture", "traverse", "rocade", "ruelle", "impasse", "sente", "base", "cite", "fosse", "gare"]
 )
 _MASCULINE = frozenset(
-    ["chemin", "sentier", "cavalier", "boulevard", "quai", "parcours", "circuit", "canal", "halage", "tour", "gr", "pont", "passage", "raccordement", "reseau", "parc", "mail", "cours", "rond", "terril", "bois", "marais", "val"]
+    ["chemin", "sentier", "cavalier", "boulevard", "quai", "parcours", "circuit", "canal", "halage", "tour", "gr", "pont", "passage", "raccordement", "faisceau", "reseau", "parc", "mail", "cours", "rond", "terril", "bois", "marais", "val"]
 )
 
 
@@ -155,7 +157,7 @@ def _end_bearings(cn: CompiledNetwork) -> tuple[npt.NDArray[np.float64], npt.NDA
 @dataclass(frozen=True)
 class _EdgeWords:
     """Per edge (cached on the network): run key (same name, or same kind when unnamed), kind,
-    name, how an instruction names it, and the bearings of its ends; lists, since a step reads
+    readable name (:func:`routing.naming.readable_name`), how an instruction names it, and the bearings of its ends; lists, since a step reads
     a handful of them."""
 
     run_key: npt.NDArray[np.int64]
@@ -169,11 +171,15 @@ class _EdgeWords:
 def _edge_words(cn: CompiledNetwork) -> _EdgeWords:
     def make() -> _EdgeWords:
         b_start, b_end = _end_bearings(cn)
-        name = cn.edge_name.astype(np.int64)
+        readable = network_names(cn)
+        # raw names that read the same make one run: key by the readable name's first code
+        first = {r: i for i, r in reversed(list(enumerate(readable)))}
+        same = np.asarray([first[r] if r else 0 for r in readable], dtype=np.int64)
+        name = same[cn.edge_name.astype(np.int64)]
         key = np.where(name > 0, name * 1024, cn.edge_kind.astype(np.int64) - 1024)
         key.flags.writeable = False
         kinds = [cn.kinds[k] for k in cn.edge_kind.tolist()]
-        names = [cn.names[k] for k in cn.edge_name.tolist()]
+        names = [readable[k] for k in cn.edge_name.tolist()]
         labels = [describe_way(n, k) for n, k in zip(names, kinds, strict=True)]
         return _EdgeWords(key, kinds, names, labels, b_start.tolist(), b_end.tolist())
 

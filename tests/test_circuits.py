@@ -112,7 +112,7 @@ def test_catalogue_is_deterministic(grid: CompiledNetwork, tmp_path: Path) -> No
 
 
 def test_write_is_atomic(catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = write_catalogue(catalogue, tmp_path / "c")
+    out = write_catalogue(catalogue, tmp_path / "c", pdf=False)
     before = (out / "index.json").read_bytes()
 
     def boom(*args: object, **kwargs: object) -> str:
@@ -120,7 +120,7 @@ def test_write_is_atomic(catalogue: Catalogue, tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(roadbook, "render_index", boom)
     with pytest.raises(RuntimeError):
-        write_catalogue(catalogue, out)
+        write_catalogue(catalogue, out, pdf=False)
     assert (out / "index.json").read_bytes() == before
     # nothing left by the failed write: the link, its one version and the writers' lock
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -130,7 +130,8 @@ def test_write_is_atomic(catalogue: Catalogue, tmp_path: Path, monkeypatch: pyte
 def test_cli_circuits_build(grid: CompiledNetwork, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     build = tmp_path / "build"
     save_compiled(grid, build)
-    rc = cli_main(["circuits", "build", "--out", str(tmp_path / "out"), "--seed", "5", "--build", str(build)])
+    rc = cli_main(["circuits", "build", "--out", str(tmp_path / "out"), "--seed", "5", "--build", str(build),
+                   "--no-pdf"])
     assert rc == 0
     assert (tmp_path / "out" / "index.json").is_file()
     assert "circuits sur" in capsys.readouterr().out

@@ -87,4 +87,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp import gaps_views
 
     app.register_blueprint(gaps_views.bp)
+    # printing (webapp/print_views.py): /api/route.pdf, /api/loop.pdf, /api/circuits, catalogue PDF
+    from webapp import print_views
+
+    app.register_blueprint(print_views.bp)
     return app

@@ -2,10 +2,13 @@
 
 - ``GET /circuits``: the catalogue built by ``parcs circuits build`` (``CIRCUITS_DIR``, default
   ``data/circuits``): list, map, links to the printable roadbooks and the GPX/GeoJSON files.
-- ``GET /circuits/<id>.<html|gpx|geojson>``: a file of the catalogue. The request's name is only a
+- ``GET /circuits/<id>.<html|gpx|geojson|pdf>``: a file of the catalogue. The request's name is only a
   key looked up among the ids of the catalogue's ``index.json``; the path read is the one the index
   records for that id (validated when the index is loaded), so no path from a request reaches the
   filesystem.
+
+A catalogue computed on another build of the network than the one served (``network.built_at``
+of its index) is never shown as current: the page says to rebuild it and its files answer 409.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from webapp import maps
 from webapp.i18n import Translator
 from webapp.pages import base_map, page_state
 from webapp.security import TILE_ORIGINS
+from webapp.state import get_state
 from webapp.urls import leaflet_url, with_query
 
 logger = logging.getLogger(__name__)
@@ -41,7 +45,13 @@ FILE_TYPES: Mapping[str, str] = {
     "html": "text/html",
     "gpx": "application/gpx+xml",
     "geojson": "application/geo+json",
+    "pdf": "application/pdf",
 }
+#: Files every available circuit has (the PDF is optional: ``parcs circuits build --no-pdf``).
+REQUIRED_FILES = ("html", "gpx", "geojson")
+STALE = ("Le catalogue des circuits a été calculé sur une autre version du réseau que celle "
+         "servie : ses chiffres ne sont plus à jour. Reconstruisez-le avec « parcs circuits build » "
+         "(ou « make data »).")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 #: Vertices of a circuit drawn on the catalogue map.
 LINE_POINTS = 200
@@ -75,7 +85,29 @@ def _valid(entry: Any) -> bool:
     if entry.get("status") != "ok":
         return True
     files = entry.get("files")
-    return isinstance(files, Mapping) and all(files.get(k) == f"{entry['id']}.{k}" for k in FILE_TYPES)
+    return (isinstance(files, Mapping) and all(files.get(k) == f"{entry['id']}.{k}" for k in REQUIRED_FILES)
+            and files.get("pdf", f"{entry['id']}.pdf") == f"{entry['id']}.pdf")
+
+
+def stale_response() -> BaseResponse:
+    """409 for a file or figure of a stale catalogue (French JSON under /api, a page elsewhere)."""
+    from webapp.errors import json_error, wants_json
+
+    if wants_json():
+        return json_error(409, "stale_catalogue", STALE)
+    html = render_template("error.html", status=409, title_key="error.http", detail=STALE)
+    return Response(html, status=409, mimetype="text/html")
+
+
+def catalogue_status(files: CatalogueFiles | None) -> str:
+    """``missing``; ``stale`` when the catalogue was computed on another build of the network than
+    the one served (its ``network.built_at`` differs); else ``ok``."""
+    if files is None:
+        return "missing"
+    network = get_state().network
+    served = getattr(network, "meta", {}).get("built_at") if network is not None else None
+    built = (files.doc.get("network") or {}).get("built_at")
+    return "stale" if served and built != served else "ok"
 
 
 def _line(folder: Path, entry: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
@@ -144,6 +176,8 @@ class CircuitCard:
     description: str
     figures: str
     reason: str
+    pdf: bool = False
+    rule: str = ""
 
 
 def _cards(files: CatalogueFiles, t: Translator) -> list[CircuitCard]:
@@ -155,22 +189,29 @@ def _cards(files: CatalogueFiles, t: Translator) -> list[CircuitCard]:
             figures = (f"{t.distance(float(e['distance_m']))} · {t.duration(float(e['duration_s']))} · "
                        f"+{t.number(float(e['climb_m']))}\u00a0m")
         out.append(CircuitCard(cid, ok, str(e.get("title", cid)), t(f"kind.{e.get('kind')}"),
-                               str(e.get("description", "")), figures, str(e.get("reason", ""))))
+                               str(e.get("description", "")), figures, str(e.get("reason", "")),
+                               pdf=ok and "pdf" in (e.get("files") or {}), rule=str(e.get("rule", ""))))
     return out
 
 
 @bp.get("/circuits")
 def circuits_page() -> str:
-    """The catalogue: a map of every circuit and the list with links to their files."""
+    """The catalogue: a map of every circuit and the list with links to their files (nothing of
+    a catalogue computed on another build of the network: a message says to rebuild it)."""
     _network, catalog, t = page_state()
     files = load_catalogue_files(catalogue_dir())
+    stale = catalogue_status(files) == "stale"
+    if stale:
+        files = None
     fmap = base_map(catalog, t)
     if files is not None:
         maps.add_layer(fmap, maps.collection(_circuit_features(files, t)), t("circuits.title"))
     cards = _cards(files, t) if files is not None else []
     return render_template(
         "circuits.html", rmap=maps.render(fmap), cards=cards, built=files is not None,
-        count=len(cards), ok=sum(c.ok for c in cards),
+        count=len(cards), ok=sum(c.ok for c in cards), stale=stale,
+        catalogue_pdf=bool(files is not None and files.doc.get("catalogue_pdf")),
+        report=list(files.doc.get("report", [])) if files is not None else [],
     )
 
 
@@ -195,14 +236,17 @@ def _roadbook_policy(html: str) -> str:
 
 @bp.get("/circuits/<name>")
 def circuit_file(name: str) -> BaseResponse:
-    """A file of the catalogue (``<id>.html|gpx|geojson``), only for ids of its index."""
+    """A file of the catalogue (``<id>.html|gpx|geojson|pdf``), only for ids of its index."""
     if name in ("index.html", "index.json"):
         return redirect(with_query("circuits.circuits_page", []))
     cid, _, ext = name.rpartition(".")
     files = load_catalogue_files(catalogue_dir())
     entry = files.entries.get(cid) if files is not None else None
-    if files is None or entry is None or entry.get("status") != "ok" or ext not in FILE_TYPES:
-        abort(404)
+    if (files is None or entry is None or entry.get("status") != "ok" or ext not in FILE_TYPES
+            or ext not in entry.get("files", {})):
+        abort(404, description=f"circuit inconnu : {cid[:80]!r}")
+    if catalogue_status(files) == "stale":
+        return stale_response()
     try:
         data = (files.folder / str(entry["files"][ext])).read_bytes()
     except OSError:

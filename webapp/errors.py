@@ -79,6 +79,8 @@ ERROR_CODES: tuple[str, ...] = (
     "request_too_large",
     "uri_too_long",
     "internal_error",
+    "stale_catalogue",
+    "pdf_unavailable",
 )
 
 

@@ -181,6 +181,14 @@ _FR: dict[str, str] = {
     "circuits.roadbook": "Carnet de route imprimable",
     "circuits.unavailable": "Indisponible",
     "circuits.count": "{ok} circuits disponibles sur {count}.",
+    "circuits.pdf": "Carnet PDF (A4)",
+    "circuits.catalogue_pdf": "Tout le catalogue en PDF (avec sommaire)",
+    "circuits.stale": "Le catalogue des circuits a été calculé sur une autre version du réseau que "
+    "celle de ce serveur : ses chiffres ne sont plus à jour et ne sont pas affichés. Reconstruisez-le "
+    "(commande « parcs circuits build » ou « make data »).",
+    "circuits.report": "Circuits écartés ou renommés par les règles du catalogue",
+    "circuits.rule": "Promesse vérifiée",
+    "downloads.pdf": "Imprimer / PDF (carnet de route A4)",
     "kind.unit-walk": "Boucle à pied",
     "kind.unit-bike": "Boucle à vélo",
     "kind.theme": "Circuit thématique",
@@ -330,6 +338,14 @@ _EN: dict[str, str] = {
     "circuits.roadbook": "Printable roadbook",
     "circuits.unavailable": "Unavailable",
     "circuits.count": "{ok} circuits available out of {count}.",
+    "circuits.pdf": "PDF roadbook (A4)",
+    "circuits.catalogue_pdf": "The whole catalogue as a PDF (with contents)",
+    "circuits.stale": "The circuit catalogue was computed on another version of the network than "
+    "this server's: its figures are out of date and are not shown. Rebuild it "
+    "(`parcs circuits build` or `make data`).",
+    "circuits.report": "Circuits dropped or renamed by the catalogue's rules",
+    "circuits.rule": "Checked promise",
+    "downloads.pdf": "Print / PDF (A4 roadbook)",
     "kind.unit-walk": "Walking loop",
     "kind.unit-bike": "Cycling loop",
     "kind.theme": "Themed circuit",

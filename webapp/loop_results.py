@@ -83,6 +83,7 @@ class LoopResultView:
     geojson_url: str
     page_url: str
     other_url: str
+    pdf_url: str = ""
 
 
 def _signed_percent(t: Translator, value: float) -> str:
@@ -136,6 +137,7 @@ def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catal
         geojson_url=with_query("loops.api_loop", params),
         page_url=with_query("loops.loops_page", params + lang),
         other_url=with_query("loops.loops_page", _next_seed(query).to_params() + lang),
+        pdf_url=with_query("printing.loop_pdf", params),
     )
 
 

@@ -297,4 +297,9 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     from webapp.gaps_views import openapi_paths as gaps_paths
 
     doc["paths"].update(gaps_paths(route_errors))
+    # printing (webapp/print_views.py): /api/route.pdf, /api/loop.pdf, /api/circuits
+    from webapp.print_views import openapi_paths as print_paths
+
+    loop_params = doc["paths"]["/api/loop"]["get"]["parameters"]
+    doc["paths"].update(print_paths(route_params, loop_params, route_errors))
     return doc

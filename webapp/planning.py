@@ -139,6 +139,7 @@ class ResultView:
     gpx_url: str
     geojson_url: str
     page_url: str
+    pdf_url: str = ""
 
 
 def segments(network: Any, edge_ids: Sequence[int]) -> tuple[Segment, ...]:
@@ -288,6 +289,7 @@ def result_view(result: Any, *, network: Any, query: RouteRequest, catalog: Cata
         gpx_url=with_query("api.route_gpx", params),
         geojson_url=with_query("api.route", params),
         page_url=with_query("pages.planner", page_params),
+        pdf_url=with_query("printing.route_pdf", params),
     )
 
 

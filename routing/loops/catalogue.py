@@ -11,6 +11,7 @@ from typing import Any
 
 from routing.compiled import CompiledNetwork
 from routing.loops.planner import LoopResult
+from routing.loops.rules import Rule
 
 __all__ = ["THEMES", "Catalogue", "Circuit", "Theme"]
 
@@ -20,7 +21,8 @@ class Theme:
     """A themed circuit linking several units.
 
     ``categories``: POI categories that anchor the circuit in each unit (empty: the unit's access
-    node); ``unit_words``: only units whose name holds one of these words (lower case).
+    node); ``unit_words``: only units whose name holds one of these words (lower case); ``rule``:
+    the promise the circuit must keep (:mod:`routing.loops.rules`), beside the loop rule.
     """
 
     id: str
@@ -31,16 +33,23 @@ class Theme:
     unit_words: tuple[str, ...] = ()
     max_grade: float | None = None
     max_units: int = 3
+    rule: Rule = field(default_factory=lambda: Rule(""))
 
 
 THEMES: tuple[Theme, ...] = (
-    Theme("terrils", "Terrils et points de vue", "bike", (20.0, 45.0), ("terril", "viewpoint")),
+    Theme("terrils", "Terrils et points de vue", "bike", (20.0, 45.0), ("terril", "viewpoint"),
+          rule=Rule("passe à moins de 150 m d'au moins 4 terrils", min_pois=((("terril",), 4),))),
     Theme("patrimoine-minier", "Patrimoine minier UNESCO", "bike", (20.0, 45.0),
-          ("heritage", "mine_shaft")),
+          ("heritage", "mine_shaft"),
+          rule=Rule("passe à moins de 150 m d'au moins 3 éléments du patrimoine UNESCO",
+                    min_pois=((("heritage",), 3),))),
     Theme("au-fil-de-l-eau", "Au fil de l'eau : canaux et berges", "bike", (20.0, 45.0),
-          unit_words=("canal", "berges", "lawe", "deûle", "souchez")),
+          unit_words=("canal", "berges", "lawe", "deûle", "souchez"),
+          rule=Rule("au moins 40 % du parcours le long de l'eau (canal, halage, berges) et au plus "
+                    "30 m de montée par 10 km", min_water=0.40, max_climb_per_10km=30.0)),
     Theme("famille", "En famille, sans pente de plus de 3 %", "family", (5.0, 15.0),
-          max_grade=3.0, max_units=2),
+          max_grade=3.0, max_units=2,
+          rule=Rule("aucune pente de plus de 3 %", max_grade=3.0)),
 )
 
 
@@ -57,6 +66,7 @@ class Circuit:
     description: str
     result: LoopResult | None
     reason: str = ""
+    rule: str = ""
 
     @property
     def ok(self) -> bool:
@@ -66,9 +76,11 @@ class Circuit:
 
 @dataclass(frozen=True, eq=False)
 class Catalogue:
-    """The circuits, in a fixed order (units in registry order, then themes)."""
+    """The circuits, in a fixed order (units in registry order, then themes); ``report``: the
+    circuits the rules dropped or relabelled, in French."""
 
     circuits: tuple[Circuit, ...]
     seed: int
+    report: tuple[str, ...] = ()
     network: dict[str, Any] = field(default_factory=dict)
     cn: CompiledNetwork | None = field(default=None, repr=False)

@@ -17,11 +17,16 @@ import numpy as np
 from parcs.schema import KINDS, SURFACES
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_duration, fr_number
+from routing.french import de, the
 from routing.loops.catalogue import THEMES
 from routing.loops.planner import Loop, LoopResult
+from routing.naming import network_names
 from routing.profiles import PROFILES
 
 __all__ = ["describe", "failed_title", "join_fr", "theme_label"]
+
+#: Planned sections and unmapped links shorter than this (km) are not worth a caveat.
+MIN_CAVEAT_KM = 0.05
 
 #: POI categories cited in descriptions, in this order.
 CITED: tuple[str, ...] = ("terril", "viewpoint", "heritage", "mine_shaft", "neonatural_park",
@@ -88,8 +93,8 @@ def describe(cn: CompiledNetwork, result: LoopResult, *, kind: str, theme: str,
         names = _unit_names(cn, units)
         title = f"{names[0] if names else result.start.label} — boucle {mode} de {dist}"
     sentences = [
-        f"Boucle {mode} de {dist} (environ {fr_duration(it.duration_s)}) au départ de "
-        f"{result.start.label}.",
+        f"Boucle {mode} de {dist} (environ {fr_duration(it.duration_s)}) au départ "
+        f"{de(result.start.label)}.",
         _units_sentence(kind, names, visited),
         _ways_sentence(cn, loop),
         _surface_sentence(it.km_by_surface),
@@ -104,14 +109,14 @@ def describe(cn: CompiledNetwork, result: LoopResult, *, kind: str, theme: str,
 def _units_sentence(kind: str, names: Sequence[str], visited: Sequence[str]) -> str:
     others = [v for v in visited if v not in names]
     if kind == "theme" and len(names) > 1:
-        text = f"Elle relie {join_fr(names)}."
+        text = f"Elle relie {join_fr([the(n) for n in names])}."
     elif visited:
-        text = f"Elle traverse {join_fr(list(visited))}."
+        text = f"Elle parcourt {join_fr([the(v) for v in visited])}."
         others = []
     else:
         text = ""
     if others:
-        text += f" Elle passe aussi par {join_fr(others)}."
+        text += f" Elle passe aussi par {join_fr([the(o) for o in others])}."
     return text.strip()
 
 
@@ -128,8 +133,9 @@ def _ways_sentence(cn: CompiledNetwork, loop: Loop) -> str:
     text += f", le reste en {', '.join(others)}." if others else "."
     edges = np.asarray(it.edge_ids, dtype=np.int64)
     by_name: Counter[str] = Counter()
+    names = network_names(cn)
     for code, length in zip(cn.edge_name[edges].tolist(), cn.edge_length[edges].tolist(), strict=True):
-        name = cn.names[code]
+        name = names[code]
         if name:
             by_name[name] += length
     top = sorted(by_name.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
@@ -174,9 +180,9 @@ def _caveats(loop: Loop) -> str:
         out.append(f"{fr_number(100 * loop.overlap_share, 0)} % du trajet se fait en aller-retour sur "
                    f"les mêmes voies")
     it = loop.itinerary
-    if it.planned_km > 0:
+    if it.planned_km >= MIN_CAVEAT_KM:
         out.append(f"{fr_distance(1000 * it.planned_km)} de tronçons sont signalés en projet")
-    if it.connector_km > 0:
+    if it.connector_km >= MIN_CAVEAT_KM:
         out.append(f"{fr_distance(1000 * it.connector_km)} empruntent des liaisons non aménagées "
                    f"(rues ou chemins)")
     if not out:

@@ -1,12 +1,16 @@
 """The catalogue of suggested circuits for tourism offices: :func:`build_catalogue`.
 
 For every park unit: a walking loop (5–10 km) and a cycling loop (20–40 km) from the unit's access
-node (its other access nodes are tried when the first gives a poor loop). Then themed cycling
+node (its other access nodes, and the nodes at the unit's named places, are tried when the first
+gives a poor loop). Then themed cycling
 circuits linking several units — terrils and viewpoints, the UNESCO mining heritage, water (units
 named after a canal or river banks) — and a family circuit (family profile, grades under 3 %)
 linking two units. Titles and descriptions are written from each circuit's real content
 (:mod:`routing.loops.circuit_text`); a circuit that cannot be made says why instead of stopping the
-catalogue. :func:`write_catalogue` writes the files (:mod:`routing.loops.roadbook`) atomically.
+catalogue. Every circuit is checked against the loop rule and its theme's rule
+(:mod:`routing.loops.rules`): candidates keeping them are preferred; a circuit still breaking the
+loop rule is dropped, one breaking only its theme's rule is relabelled, and the catalogue's
+``report`` says so. :func:`write_catalogue` writes the files (:mod:`routing.loops.roadbook`) atomically.
 
 Everything is deterministic for a given network and seed: candidates are tried in a fixed order,
 ties broken by ids, and the loop planner's generator is seeded per circuit.
@@ -16,10 +20,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import re
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +33,14 @@ import numpy as np
 from parcs._errors import ParcsError
 from routing.compiled import CompiledNetwork, Park, Poi
 from routing.costs import CostOptions, edge_costs
+from routing.fmt import fr_distance
 from routing.loops.catalogue import THEMES, Catalogue, Circuit, Theme
-from routing.loops.circuit_text import describe, failed_title
+from routing.loops.circuit_text import describe, failed_title, join_fr
 from routing.loops.planner import LoopRequest, LoopResult, plan_loop
 from routing.loops.roadbook import write_files
+from routing.loops.rules import LOOP_RULE, Rule, UnitPlace, check, named_places, places_missed
 from routing.places import Place
+from routing.profiles import PROFILES
 from routing.search import shortest_path_tree
 
 logger = logging.getLogger(__name__)
@@ -50,6 +58,8 @@ ACCESS_TRIES = 8
 RANGE_POINTS = (0.5, 0.2, 0.8)
 #: Anchor combinations tried per theme (the loop retracing least is kept).
 THEME_TRIES = 6
+#: The activity of the units whose circuits must pass by one of their named places (memorials).
+MEMORIAL = "mémoire"
 #: A POI counts as on the network within this distance of its node (m).
 NEAR_M = 300.0
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -66,7 +76,7 @@ def _place(cn: CompiledNetwork, node: int, label: str, kind: str = "park", pid: 
 
 
 def build_catalogue(cn: CompiledNetwork, *, seed: int = 1) -> Catalogue:
-    """Build every circuit of the catalogue.
+    """Build every circuit of the catalogue and check each against its rules.
 
     Parameters
     ----------
@@ -78,19 +88,26 @@ def build_catalogue(cn: CompiledNetwork, *, seed: int = 1) -> Catalogue:
     Returns
     -------
     Catalogue
-        All circuits, including the failed ones with their reason.
+        All circuits, including the failed ones with their reason; ``report`` says which circuits
+        the rules (:mod:`routing.loops.rules`) dropped or relabelled.
     """
 
+    registry = named_places()
     circuits: list[Circuit] = []
+    report: list[str] = []
     for park in sorted(cn.parks, key=lambda p: p.id):
         if not _ID.match(park.id):
             logger.warning("park id %r is not a safe file name; skipped", park.id)
             continue
+        # a unit of memorial sites promises to pass by one of them
+        places = registry.get(park.id, ()) if MEMORIAL in park.activities else ()
         for kind, profile, km in (("unit-walk", "walk", WALK_KM), ("unit-bike", "bike", BIKE_KM)):
             cid = f"{park.id}-{'a-pied' if profile == 'walk' else 'a-velo'}"
-            result, reason = _unit_loop(cn, park, profile=profile, km=km, seed=_seed(seed, cid))
-            circuits.append(_circuit(cn, cid, kind, "", profile, (park.id,), result, reason,
-                                     describe, failed_title))
+            result, reason = _unit_loop(cn, park, profile=profile, km=km, seed=_seed(seed, cid),
+                                        places=places)
+            circuit = _circuit(cn, cid, kind, "", profile, (park.id,), result, reason,
+                               describe, failed_title)
+            _keep(cn, circuit, None, places, circuits, report)
     taken: list[frozenset[str]] = []
     for theme in THEMES:
         cid = f"theme-{theme.id}"
@@ -102,11 +119,12 @@ def build_catalogue(cn: CompiledNetwork, *, seed: int = 1) -> Catalogue:
                 logger.info("family circuit within one unit: %s (%s)", units, fallback)
         if result is not None:
             taken.append(frozenset(units))
-        circuits.append(_circuit(cn, cid, "theme", theme.id, theme.profile, units, result, reason,
-                                 describe, failed_title))
+        circuit = _circuit(cn, cid, "theme", theme.id, theme.profile, units, result, reason,
+                           describe, failed_title)
+        _keep(cn, circuit, theme, (), circuits, report)
     network = {k: cn.meta.get(k) for k in ("source", "built_at") if k in cn.meta}
     network["summary"] = cn.summary()
-    return Catalogue(circuits=tuple(circuits), seed=seed, network=network, cn=cn)
+    return Catalogue(circuits=tuple(circuits), seed=seed, network=network, cn=cn, report=tuple(report))
 
 
 def _circuit(cn: CompiledNetwork, cid: str, kind: str, theme: str, profile: str,
@@ -117,6 +135,43 @@ def _circuit(cn: CompiledNetwork, cid: str, kind: str, theme: str, profile: str,
                        "", None, reason)
     title, text = describe(cn, result, kind=kind, theme=theme, units=units)
     return Circuit(cid, kind, theme, profile, units, title, text, result)
+
+
+def _breaks(cn: CompiledNetwork, res: LoopResult, rule: Rule | None,
+            places: Sequence[UnitPlace] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a loop breaks: ``(loop rule and unit places, theme rule)``."""
+    it = res.best.itinerary
+    loop = (*check(cn, it, rule=LOOP_RULE, overlap=res.best.overlap_share), *places_missed(it, places=places))
+    return loop, (check(cn, it, rule=rule) if rule is not None else ())
+
+
+def _keep(cn: CompiledNetwork, circuit: Circuit, theme: Theme | None, places: Sequence[UnitPlace],
+          circuits: list[Circuit], report: list[str]) -> None:
+    """Append the circuit as it keeps its promises: dropped when it breaks the loop rule (or
+    misses its unit's places), relabelled when it only breaks its theme's rule."""
+    res = circuit.result
+    if res is None:
+        circuits.append(circuit)
+        return
+    loop_breaks, theme_breaks = _breaks(cn, res, theme.rule if theme else None, places)
+    if loop_breaks:
+        why = " ; ".join(loop_breaks)
+        report.append(f"« {circuit.title} » écarté : {why}.")
+        circuits.append(replace(circuit, result=None, description="", reason=f"écarté par les règles du catalogue : {why}"))
+        return
+    if theme is not None and theme_breaks:
+        it = res.best.itinerary
+        names = [cn.parks[cn.park_index[u]].name for u in circuit.units if u in cn.park_index]
+        mode = PROFILES[circuit.profile].label_fr
+        title = f"{join_fr(names) or res.start.label} — boucle {mode} de {fr_distance(it.distance_m)}"
+        report.append(f"« {theme.label} » renommé « {title} » : {' ; '.join(theme_breaks)} "
+                      f"(promesse : {theme.rule.text}).")
+        circuits.append(replace(circuit, title=title, theme="", rule=LOOP_RULE.text))
+        return
+    promise = f"{theme.rule.text} ; {LOOP_RULE.text}" if theme is not None else LOOP_RULE.text
+    if places:
+        promise += f" ; passe par l'un de ces lieux : {join_fr([p.name for p in places])}"
+    circuits.append(replace(circuit, rule=promise[:1].upper() + promise[1:]))
 
 
 # -- per-unit loops ---------------------------------------------------------------------------
@@ -135,14 +190,15 @@ def _range_request(start: Place, *, profile: str, km: tuple[float, float], seed:
 
 
 def _unit_loop(cn: CompiledNetwork, park: Park, *, profile: str, km: tuple[float, float],
-               seed: int) -> tuple[LoopResult | None, str]:
-    """The loop that retraces least from the unit's access nodes and a few lengths of the range
-    (stopping at the first one under :data:`GOOD_OVERLAP`)."""
-    nodes = list(dict.fromkeys([park.access_node, *park.access_nodes]))
-    nodes = [n for n in nodes if n >= 0][:ACCESS_TRIES]
+               seed: int, places: Sequence[UnitPlace] = ()) -> tuple[LoopResult | None, str]:
+    """The loop that keeps the rules best from the unit's access nodes (and the nodes at its
+    named places) and a few lengths of the range: the first that breaks no rule, else the one
+    retracing least."""
+    nodes = [*_place_nodes(cn, places), *dict.fromkeys([park.access_node, *park.access_nodes])]
+    nodes = [n for n in dict.fromkeys(nodes) if n >= 0][:ACCESS_TRIES]
     if not nodes:
         return None, "l'unité n'a aucun accès au réseau"
-    best: LoopResult | None = None
+    best: tuple[tuple[int, float, int], LoopResult] | None = None
     reason = ""
     for node, at in itertools.product(nodes, RANGE_POINTS):
         start = _place(cn, node, park.name, pid=park.id)
@@ -151,17 +207,32 @@ def _unit_loop(cn: CompiledNetwork, park: Park, *, profile: str, km: tuple[float
         except ParcsError as exc:
             reason = reason or str(exc)
             continue
-        if best is None or _unit_rank(res) < _unit_rank(best):
-            best = res
-        if best.best.overlap_share <= GOOD_OVERLAP:
+        broken = bool(_breaks(cn, res, None, places)[0])
+        rank = (int(broken), *_unit_rank(res))
+        if best is None or rank < best[0]:
+            best = (rank, res)
+        if not broken and res.best.overlap_share <= GOOD_OVERLAP:
             break
     if best is None:
         detail = reason.split(" : ", 1)[1] if " : " in reason else reason
         return None, f"aucune boucle de {km[0]:g} à {km[1]:g} km depuis les accès de l'unité ({detail})"
-    return best, ""
+    return best[1], ""
 
 
-def _unit_rank(res: LoopResult) -> tuple[float, float]:
+def _place_nodes(cn: CompiledNetwork, places: Sequence[UnitPlace]) -> list[int]:
+    """The network node nearest each named place, when within its radius (+300 m)."""
+    out = []
+    for p in places:
+        kx = 111_320.0 * math.cos(math.radians(p.lat))
+        d = np.hypot((cn.node_lon - p.lon) * kx, (cn.node_lat - p.lat) * 110_574.0)
+        d = np.where(cn.node_comp == cn.main_component, d, np.inf)
+        j = int(np.argmin(d))
+        if float(d[j]) <= p.radius_m + 300.0:
+            out.append(j)
+    return out
+
+
+def _unit_rank(res: LoopResult) -> tuple[float, int]:
     return (round(res.best.overlap_share, 2), -len(res.best.itinerary.pois_along))
 
 
@@ -262,14 +333,15 @@ def _theme_loop(cn: CompiledNetwork, theme: Theme, *, seed: int,
             f"aucune combinaison d'au moins deux unités ne tient dans {theme.km[0]:g}–{theme.km[1]:g} km"
         )
     reason = ""
-    best: tuple[tuple[float, int], LoopResult, tuple[str, ...]] | None = None
+    best: tuple[tuple[int, int, float, int], LoopResult, tuple[str, ...]] | None = None
     for combo in combos[:THEME_TRIES]:
         try:
             res = _combo_loop(cn, theme, combo, seed=seed)
         except ParcsError as exc:
             reason = reason or str(exc)
             continue
-        rank = (round(res.best.overlap_share, 1), -len(combo))
+        loop_breaks, theme_breaks = _breaks(cn, res, theme.rule)
+        rank = (int(bool(loop_breaks)), int(bool(theme_breaks)), round(res.best.overlap_share, 1), -len(combo))
         if best is None or rank < best[0]:
             best = (rank, res, tuple(a.unit for a in combo))
     if best is None:
@@ -306,8 +378,9 @@ def _family_fallback(cn: CompiledNetwork, theme: Theme, *, seed: int) -> tuple[L
     return best[1], (best[2],), "aucune paire d'unités assez proches"
 
 
-def write_catalogue(catalogue: Catalogue, out: str | Path) -> Path:
-    """Write the catalogue's files into ``out`` atomically (see :mod:`routing.loops.roadbook`).
+def write_catalogue(catalogue: Catalogue, out: str | Path, *, pdf: bool = True) -> Path:
+    """Write the catalogue's files into ``out`` atomically (see :mod:`routing.loops.roadbook`);
+    ``pdf=False`` leaves out the PDFs (the HTML roadbooks print the same sheets).
 
     Returns
     -------
@@ -315,4 +388,4 @@ def write_catalogue(catalogue: Catalogue, out: str | Path) -> Path:
         The folder.
     """
 
-    return write_files(catalogue, Path(out))
+    return write_files(catalogue, Path(out), pdf=pdf)

@@ -1,9 +1,12 @@
 """Files of the circuit catalogue: GPX, GeoJSON, printable HTML roadbooks and the index.
 
 For every circuit ``<id>``: ``<id>.gpx`` (tracks with elevation, POIs along as waypoints),
-``<id>.geojson`` and ``<id>.html`` (a printable roadbook: Folium map, elevation profile as inline
-SVG, practical figures, directions, POIs, warnings; print CSS). Then ``index.json`` and
-``index.html`` (list and overview map; unavailable circuits with their reason).
+``<id>.geojson``, ``<id>.html`` (the roadbook sheet of :mod:`routing.loops.sheet` — offline SVG
+map, elevation profile, practical figures, access, park units, numbered sights and steps, warnings
+— plus an interactive Folium map on screen) and ``<id>.pdf`` (the same sheet printed by WeasyPrint,
+:mod:`routing.loops.printing`). Then ``catalogue.pdf`` (every roadbook in one document with a
+table of contents), ``index.json`` and ``index.html`` (list and overview map; unavailable circuits
+with their reason; the theme checks' report).
 
 The files are deterministic for a given catalogue: no timestamps, sorted and rounded numbers, and
 Folium's random element ids replaced by sequential ones. :func:`write_files` builds the whole
@@ -14,26 +17,32 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import folium
-import jinja2
 from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup, escape
 
 from parcs.atomic import atomic_dir
 from parcs.safe_maps import RawScript, js_json
-from parcs.schema import KINDS, SURFACES, is_greenway
+from parcs.schema import KINDS, is_greenway
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.itinerary import Itinerary
 from routing.loops.catalogue import Catalogue, Circuit
 from routing.loops.export import loop_geojson, loop_gpx
-from routing.loops.planner import LoopResult
-from routing.profiles import PROFILES
+from routing.loops.printing import (
+    CATALOGUE_TITLE,
+    catalogue_pdf,
+    circuit_sheet,
+    env,
+    network_text,
+    sheet_pdf,
+)
+from routing.loops.profile import profile_svg
+from routing.loops.sheet import Sheet
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +62,8 @@ KIND_COLOURS = {"unit-walk": "#1b7f3b", "unit-bike": "#1971c2", "theme": "#c2255
 KIND_LABELS = {"unit-walk": "Boucle à pied", "unit-bike": "Boucle à vélo", "theme": "Circuit thématique"}
 #: Most vertices of a line on the index map.
 INDEX_POINTS = 250
-
-
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
+#: The whole catalogue as one PDF.
+CATALOGUE_PDF = "catalogue.pdf"
 
 
 # -- the map ----------------------------------------------------------------------------------
@@ -177,86 +180,7 @@ def _edge_coords(cn: CompiledNetwork, edges: Sequence[int]) -> list[list[float]]
     return out
 
 
-# -- elevation profile ------------------------------------------------------------------------
-
-
-def _nice(span: float, target: int) -> float:
-    raw = max(span, 1e-9) / target
-    power = 10.0 ** math.floor(math.log10(raw))
-    return next(f * power for f in (1.0, 2.0, 5.0, 10.0) if raw <= f * power)
-
-
-def profile_svg(points: Sequence[tuple[float, float]], *, climb: float, descent: float,
-                width: float = 700.0, height: float = 190.0) -> Markup:
-    """The elevation profile as an inline ``<svg>`` (with ``<title>``/``<desc>``), or ``''``.
-
-    >>> str(profile_svg([(0.0, 10.0), (1000.0, 20.0)], climb=10, descent=0)).startswith("<svg")
-    True
-    """
-    pts = [(d, z) for d, z in points if math.isfinite(d) and math.isfinite(z)]
-    if len(pts) < 2 or pts[-1][0] <= pts[0][0]:
-        return Markup("")
-    left, right, top, bottom = 46.0, 10.0, 10.0, 30.0
-    d0, d1 = pts[0][0], pts[-1][0]
-    zmin, zmax = min(z for _, z in pts), max(z for _, z in pts)
-    zstep = _nice(max(zmax - zmin, 10.0), 4)
-    zlo, zhi = math.floor(zmin / zstep) * zstep, math.ceil(zmax / zstep) * zstep
-    zhi = max(zhi, zlo + zstep)
-    pw, ph = width - left - right, height - top - bottom
-
-    def x(d: float) -> float:
-        return left + (d - d0) / (d1 - d0) * pw
-
-    def y(z: float) -> float:
-        return top + (zhi - z) / (zhi - zlo) * ph
-
-    line = " ".join(f"{x(d):.1f},{y(z):.1f}" for d, z in pts)
-    parts = [
-        f'<svg class="profile" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'aria-labelledby="profile-title profile-desc" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="profile-title">Profil en long</title>',
-        f'<desc id="profile-desc">{escape(_profile_desc(zmin, zmax, d1 - d0, climb, descent))}</desc>',
-    ]
-    z = zlo
-    while z <= zhi + 1e-9:
-        parts.append(f'<line class="grid" x1="{left:.1f}" x2="{width - right:.1f}" y1="{y(z):.1f}" y2="{y(z):.1f}"/>'
-                     f'<text class="tick" x="{left - 4:.1f}" y="{y(z) + 4:.1f}" text-anchor="end">{fr_number(z, 0)} m</text>')
-        z += zstep
-    dstep = _nice(d1 - d0, 6)
-    d = 0.0
-    while d0 + d <= d1 + 1e-9:
-        parts.append(f'<text class="tick" x="{x(d0 + d):.1f}" y="{height - 10:.1f}" text-anchor="middle">{fr_number(d / 1000, 1)} km</text>')
-        d += dstep
-    base = top + ph
-    parts.append(f'<path class="area" d="M{x(d0):.1f},{base:.1f} L{line.replace(" ", " L")} L{x(d1):.1f},{base:.1f} Z"/>')
-    parts.append(f'<polyline class="line" points="{line}"/>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _profile_desc(zmin: float, zmax: float, dist: float, climb: float, descent: float) -> str:
-    return (f"Altitude de {fr_number(zmin, 0)} à {fr_number(zmax, 0)} m sur {fr_distance(dist)} ; "
-            f"dénivelé +{fr_number(climb, 0)} m / -{fr_number(descent, 0)} m")
-
-
 # -- pages ------------------------------------------------------------------------------------
-
-
-def _figures(res: LoopResult) -> list[tuple[str, str]]:
-    it = res.best.itinerary
-    surfaces = sorted(it.km_by_surface.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [
-        ("Départ et arrivée", f"{res.start.label} ({res.start.lat:.5f}, {res.start.lon:.5f})"),
-        ("Mode", PROFILES[res.request.profile].label_fr),
-        ("Distance", fr_distance(it.distance_m)),
-        ("Durée estimée", fr_duration(it.duration_s)),
-        ("Dénivelé", f"+{fr_number(it.climb_m, 0)} m / -{fr_number(it.descent_m, 0)} m"),
-        ("Pente maximale", f"{fr_number(it.max_grade, 1)} %"),
-        ("Part en voie verte", f"{fr_number(100 * it.greenway_share, 0)} %"),
-        ("Revêtements", ", ".join(f"{_surface(s)} {fr_distance(km * 1000)}" for s, km in surfaces)),
-        ("Aller-retour sur les mêmes voies", f"{fr_number(100 * res.best.overlap_share, 0)} % de la longueur"),
-        ("Unités du parc traversées", ", ".join(p["name"] for p in res.best.parks_visited) or "—"),
-    ]
 
 
 def local_leaflet() -> Path | None:
@@ -281,42 +205,40 @@ def _leaflet(out: Path | None) -> tuple[str, str]:
     return f"{LEAFLET_DIR}/leaflet.css", f"{LEAFLET_DIR}/leaflet.js"
 
 
-def _surface(code: str) -> str:
-    return "non renseigné" if code == "unknown" else SURFACES.get(code, code)
-
-
 def render_roadbook(circuit: Circuit, cn: CompiledNetwork, *, network: Mapping[str, Any],
-                    leaflet: tuple[str, str] = (LEAFLET_CSS, LEAFLET_JS)) -> str:
-    """The printable HTML roadbook of an available circuit (``ValueError`` for another)."""
+                    leaflet: tuple[str, str] = (LEAFLET_CSS, LEAFLET_JS), pdf: bool = False,
+                    sheet: Sheet | None = None) -> str:
+    """The HTML roadbook of an available circuit (``ValueError`` for another): the printable
+    sheet (:mod:`routing.loops.sheet`, offline SVG map) plus an interactive map on screen."""
     res = circuit.result
     if res is None:
         raise ValueError(f"circuit {circuit.id!r} is unavailable: it has no roadbook")
+    files = _files(circuit.id, pdf=pdf)
+    sheet = sheet or circuit_sheet(circuit, cn, network=network, files=files)
     it = res.best.itinerary
     map_html, map_script = render_map(_route_features(it, cn), centre=(res.start.lon, res.start.lat))
-    pois = [{"name": p["name"] or p["id"], "category": p["category_label"],
-             "along": fr_distance(p["distance_along_m"]), "off": fr_distance(p["distance_from_route_m"])}
-            for p in it.pois_along]
-    steps = [{"text": s.instruction, "at": fr_distance(s.start_m)} for s in it.directions]
-    return _env().get_template("roadbook.html").render(
-        circuit=circuit, figures=_figures(res), map_html=map_html, map_script=map_script,
-        leaflet_css=leaflet[0], leaflet_js=leaflet[1],
-        profile=profile_svg(it.elevation_profile, climb=it.climb_m, descent=it.descent_m),
-        steps=steps, pois=pois, warnings=[*it.warnings, *res.best.warnings],
-        network=network, files=_files(circuit.id),
+    return env().get_template("roadbook.html").render(
+        sheet=sheet, map_html=map_html, map_script=map_script, leaflet_css=leaflet[0],
+        leaflet_js=leaflet[1], files=files,
     )
 
 
-def _files(cid: str) -> dict[str, str]:
-    return {"gpx": f"{cid}.gpx", "geojson": f"{cid}.geojson", "html": f"{cid}.html"}
+def _files(cid: str, *, pdf: bool = True) -> dict[str, str]:
+    out = {"gpx": f"{cid}.gpx", "geojson": f"{cid}.geojson", "html": f"{cid}.html"}
+    if pdf:
+        out["pdf"] = f"{cid}.pdf"
+    return out
 
 
-def circuit_entry(circuit: Circuit) -> dict[str, Any]:
+def circuit_entry(circuit: Circuit, *, pdf: bool = True) -> dict[str, Any]:
     """The index entry of a circuit (figures rounded; files relative to the index)."""
     entry: dict[str, Any] = {
         "id": circuit.id, "status": "ok" if circuit.ok else "unavailable", "kind": circuit.kind,
         "kind_label": KIND_LABELS.get(circuit.kind, circuit.kind), "theme": circuit.theme,
         "profile": circuit.profile, "units": list(circuit.units), "title": circuit.title,
     }
+    if circuit.rule:
+        entry["rule"] = circuit.rule
     if circuit.result is None:
         entry["reason"] = circuit.reason
         return entry
@@ -335,22 +257,27 @@ def circuit_entry(circuit: Circuit) -> dict[str, Any]:
         "parks": [p["id"] for p in loop.parks_visited],
         "pois": len(it.pois_along),
         "bbox": [round(min(lons), 5), round(min(lats), 5), round(max(lons), 5), round(max(lats), 5)],
-        "files": _files(circuit.id),
+        "files": _files(circuit.id, pdf=pdf),
     })
     return entry
 
 
-def index_document(catalogue: Catalogue) -> dict[str, Any]:
-    """The ``index.json`` document."""
-    entries = [circuit_entry(c) for c in catalogue.circuits]
-    return {
-        "title": "Circuits suggérés de la Chaîne des parcs",
+def index_document(catalogue: Catalogue, *, pdf: bool = True) -> dict[str, Any]:
+    """The ``index.json`` document (``catalogue_pdf``: the whole catalogue as one PDF;
+    ``report``: the circuits the theme checks dropped or relabelled, in French)."""
+    entries = [circuit_entry(c, pdf=pdf) for c in catalogue.circuits]
+    doc: dict[str, Any] = {
+        "title": CATALOGUE_TITLE,
         "seed": catalogue.seed,
         "network": catalogue.network,
         "count": len(entries),
         "available": sum(e["status"] == "ok" for e in entries),
+        "report": list(catalogue.report),
         "circuits": entries,
     }
+    if pdf:
+        doc["catalogue_pdf"] = CATALOGUE_PDF
+    return doc
 
 
 def render_index(catalogue: Catalogue, doc: Mapping[str, Any],
@@ -377,9 +304,10 @@ def render_index(catalogue: Catalogue, doc: Mapping[str, Any],
             row["climb"] = f"+{fr_number(entry['climb_m'], 0)} m"
             row["overlap"] = f"{fr_number(100 * entry['overlap_share'], 0)} %"
         rows.append(row)
-    return _env().get_template("circuits_index.html").render(
+    return env().get_template("circuits_index.html").render(
         doc=doc, rows=rows, map_html=map_html, map_script=map_script,
         leaflet_css=leaflet[0], leaflet_js=leaflet[1], colours=KIND_COLOURS, labels=KIND_LABELS,
+        network_text=network_text(doc.get("network") or {}),
     )
 
 
@@ -387,26 +315,36 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
-def write_files(catalogue: Catalogue, out: Path) -> Path:
-    """Write every file of the catalogue into ``out`` (atomically, as a whole folder)."""
-    doc = index_document(catalogue)
+def write_files(catalogue: Catalogue, out: Path, *, pdf: bool = True) -> Path:
+    """Write every file of the catalogue into ``out`` (atomically, as a whole folder): per circuit
+    GPX, GeoJSON, HTML roadbook and (``pdf``) its PDF; the index and the catalogue PDF."""
+    doc = index_document(catalogue, pdf=pdf)
     cn = catalogue.cn
     if cn is None:
         raise ValueError("the catalogue does not carry its compiled network")
+    sheets = []
     with atomic_dir(out) as tmp:
         leaflet = _leaflet(tmp)
         for circuit in catalogue.circuits:
             if circuit.result is None:
                 continue
-            files = _files(circuit.id)
+            files = _files(circuit.id, pdf=pdf)
             (tmp / files["gpx"]).write_text(
                 loop_gpx(circuit.result, title=circuit.title, description=circuit.description),
                 encoding="utf-8")
             geo = loop_geojson(circuit.result, title=circuit.title)
             geo["properties"].update({"id": circuit.id, "description": circuit.description})
             (tmp / files["geojson"]).write_text(_dump(geo), encoding="utf-8")
-            html = render_roadbook(circuit, cn, network=catalogue.network, leaflet=leaflet)
+            sheet = circuit_sheet(circuit, cn, network=catalogue.network, files=files)
+            sheets.append(sheet)
+            html = render_roadbook(circuit, cn, network=catalogue.network, leaflet=leaflet, pdf=pdf,
+                                   sheet=sheet)
             (tmp / files["html"]).write_text(html, encoding="utf-8")
+            if pdf:
+                (tmp / files["pdf"]).write_bytes(sheet_pdf(sheet))
+        if pdf:
+            (tmp / CATALOGUE_PDF).write_bytes(
+                catalogue_pdf(sheets, network=catalogue.network, report=catalogue.report))
         (tmp / "index.json").write_text(_dump(doc), encoding="utf-8")
         (tmp / "index.html").write_text(render_index(catalogue, doc, leaflet), encoding="utf-8")
     logger.info("catalogue of %d circuits written to %s", len(catalogue.circuits), out)
