@@ -86,14 +86,16 @@ def save_network(
     return directory
 
 
-def save_array_network(net: Any, directory: Path | None = None, *, extra: Any = None) -> Path:
+def save_array_network(net: Any, directory: Path | None = None, *, extra: Any = None,
+                       wait: bool = True, locked: bool = False) -> Path:
     """Write an :class:`parcs.osm.streamed.ArrayNetwork` atomically: ``network.gpkg`` instead
-    of ``graph.pkl``, the layers and ``meta.json``; ``extra(tmpdir)`` as in :func:`save_network`."""
+    of ``graph.pkl``, the layers and ``meta.json``; ``extra``, ``wait`` and ``locked`` as in
+    :func:`save_network`."""
     from parcs.gpkg import GPKG_FILE, write_network_gpkg
 
     directory = directory or paths.build_dir(net.meta.get("source", "osm-file"))
     crs = net.graph.crs
-    with atomic_dir(directory) as tmp:
+    with atomic_dir(directory, wait=wait, locked=locked) as tmp:
         write_network_gpkg(net, tmp / GPKG_FILE)
         for name in LAYERS:
             _write_layer(getattr(net, name), tmp / f"{name}.geojson")

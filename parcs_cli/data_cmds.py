@@ -60,7 +60,7 @@ def _build(args: argparse.Namespace, kind: str, osm_file: Path | None, out: Path
 
     t0 = time.perf_counter()
     if args.stream:
-        return _build_streamed(args, osm_file, t0)
+        return _build_streamed(args, osm_file, out, t0)
     if kind == "opendata":
         sources.fetch(progress=not args.quiet)
         net = build_opendata(progress=not args.quiet)
@@ -81,15 +81,18 @@ def _build(args: argparse.Namespace, kind: str, osm_file: Path | None, out: Path
     return 0
 
 
-def _build_streamed(args: argparse.Namespace, osm_file: Path | None, t0: float) -> int:
-    """``parcs build --source osm-file FILE --stream``: a regional build held as arrays."""
+def _build_streamed(args: argparse.Namespace, osm_file: Path | None, out: Path, t0: float) -> int:
+    """``parcs build --source osm-file FILE --stream``: a regional build held as arrays.
+
+    The caller holds the lock of ``out`` (:func:`parcs.atomic.lock_dir`).
+    """
     from parcs.osm.streamed import build_streamed_network
     from routing.build import write_array_build
 
     if osm_file is None:
         raise InvalidRequestError("--stream ne s'applique qu'à --source osm-file FICHIER")
     net = build_streamed_network(osm_file, area=args.area, dem=args.dem)
-    out = write_array_build(net, args.out or paths.build_dir("osm-file"))
+    out = write_array_build(net, out, locked=True)
     stats = net.meta["stats"]
     print(
         f"built osm-file (stream): {stats['nodes']} nodes, {stats['edges']} edges, "

@@ -44,14 +44,18 @@ def write_build(net: Network, directory: Path | None = None, *, wait: bool = Tru
     return out
 
 
-def write_array_build(net: Any, directory: Path | None = None) -> Path:
+def write_array_build(net: Any, directory: Path | None = None, *, wait: bool = True,
+                      locked: bool = False) -> Path:
     """Write a regional build held as arrays (:class:`parcs.osm.streamed.ArrayNetwork`) and its
-    compiled arrays atomically (no pickled graph: ``network.gpkg``); returns the folder."""
+    compiled arrays atomically (no pickled graph: ``network.gpkg``); returns the folder.
+
+    ``wait`` and ``locked`` are those of :func:`write_build`.
+    """
     t0 = time.perf_counter()
 
     def write(tmpdir: Path) -> None:
         save_compiled(compile_arrays(net), tmpdir)
 
-    out = save_array_network(net, directory, extra=write)
+    out = save_array_network(net, directory, extra=write, wait=wait, locked=locked)
     logger.info("build written in %.1f s", time.perf_counter() - t0)
     return out
