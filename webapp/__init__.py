@@ -94,8 +94,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(print_views.bp)
     # tourism offices' editors (webapp/editors/): login, composer, stored circuits
     from webapp.editors import auth as editors_auth
+    from webapp.editors import public as editors_public
     from webapp.editors import views as editors_views
 
     editors_auth.install(app)
     app.register_blueprint(editors_views.bp)
+    app.register_blueprint(editors_public.bp)
     return app

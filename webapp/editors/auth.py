@@ -45,14 +45,22 @@ def session_secret(instance: str | Path) -> str:
     secret = secrets.token_hex(32)
     with atomic_path(path) as tmp:
         tmp.write_text(secret + "\n", encoding="ascii")
-        os.chmod(tmp, 0o600)
+    os.chmod(path, 0o600)
     return secret
 
 
+def _throwaway(app: Flask) -> bool:
+    """A test app given no instance folder keeps its secret and database in memory."""
+    return bool(app.config.get("TESTING")) and not app.config.get("INSTANCE_DIR")
+
+
 def database_url(app: Flask) -> str:
-    """``DATABASE_URL`` of the config (or of the environment), else SQLite in the instance folder."""
+    """``DATABASE_URL`` of the config (or of the environment), else SQLite in the instance folder
+    (in memory for a test app without an instance folder)."""
     url = app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL")
-    return str(url) if url else sqlite_url(app.instance_path)
+    if url:
+        return str(url)
+    return "sqlite://" if _throwaway(app) else sqlite_url(app.instance_path)
 
 
 def get_store(app: Flask | None = None) -> Store:
@@ -63,7 +71,18 @@ def get_store(app: Flask | None = None) -> Store:
         if store is None:
             store = open_store(database_url(app))
             app.extensions[STORE_KEY] = store
+            _check_network(app, store)
     return store
+
+
+def _check_network(app: Flask, store: Store) -> None:
+    """Flag the circuits the loaded network changes (once per process and store)."""
+    from webapp.editors.public import refresh_flags
+    from webapp.state import STATE_KEY
+
+    state = app.extensions.get(STATE_KEY)
+    if state is not None and state.network is not None:
+        refresh_flags(store, state.network)
 
 
 def csrf_token() -> str:
@@ -120,6 +139,7 @@ def editor_required(view: F) -> F:
 def install(app: Flask) -> None:
     """Session secret and cookie settings, and the ``csrf_token`` template global."""
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = session_secret(app.instance_path)
+        app.config["SECRET_KEY"] = (secrets.token_hex(32) if _throwaway(app)
+                                    else session_secret(app.instance_path))
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["current_editor"] = current_editor

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from parcs._errors import ParcsError
+from parcs._errors import OutOfAreaError, ParcsError, UnknownPlaceError
 from routing import CompiledNetwork, Itinerary, RouteRequest, route, to_geojson, to_gpx
 from webapp.editors.store import CircuitData
 
@@ -80,10 +80,29 @@ def compose(cn: CompiledNetwork, data: CircuitData, *, seed: int = 1) -> Compose
 
 def compose_or_reason(cn: CompiledNetwork, data: CircuitData) -> tuple[Composed | None, str]:
     """:func:`compose`, or ``None`` and the French reason it failed."""
+    composed, error = compose_or_error(cn, data)
+    return composed, str(error) if error is not None else ""
+
+
+def compose_or_error(cn: CompiledNetwork,
+                     data: CircuitData) -> tuple[Composed | None, ParcsError | None]:
+    """:func:`compose`, or ``None`` and the error, with the form field it concerns in
+    ``error.field`` (``start``, ``places`` or ``target_km``)."""
+    from routing import resolve_place
+
     try:
-        return compose(cn, data), ""
+        resolve_place(cn, data.start)
     except ParcsError as exc:
-        return None, str(exc)
+        exc.field = "start"  # type: ignore[attr-defined]
+        return None, exc
+    try:
+        return compose(cn, data), None
+    except (UnknownPlaceError, OutOfAreaError) as exc:
+        exc.field = "places"  # type: ignore[attr-defined]
+        return None, exc
+    except ParcsError as exc:
+        exc.field = "target_km" if data.mode == "length" else "places"  # type: ignore[attr-defined]
+        return None, exc
 
 
 def compare_figures(stored: Mapping[str, Any], current: Mapping[str, Any] | None,
@@ -105,9 +124,10 @@ def compare_figures(stored: Mapping[str, Any], current: Mapping[str, Any] | None
 def circuit_geojson(composed: Composed, *, title: str, slug: str) -> str:
     """The circuit as a GeoJSON document (its title in the feature properties)."""
     doc = to_geojson(composed.itinerary)
-    for feature in doc.get("features", []):
+    features = doc["features"] if doc.get("type") == "FeatureCollection" else [doc]
+    for feature in features:
         feature.setdefault("properties", {}).update(name=title, circuit=slug)
-    return json.dumps(doc, ensure_ascii=False)
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
 def circuit_gpx(composed: Composed) -> str:

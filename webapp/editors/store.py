@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from parcs._errors import ParcsError
+from routing import bounds
 from webapp.editors import schema
 from webapp.editors.schema import audit, circuits, editors
 
@@ -32,9 +33,9 @@ FREE_FAILURES = 10
 BASE_WAIT_S = 2.0
 MAX_WAIT_S = 300.0
 #: Field bounds.
-MAX_TITLE = 200
+MAX_TITLE = bounds.MAX_PLACE_LENGTH
 MAX_TEXT = 20_000
-MAX_PLACES = 8
+MAX_PLACES = bounds.MAX_THROUGH
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 PROFILES = ("walk", "bike", "family")
@@ -141,8 +142,10 @@ def validate_circuit(data: CircuitData) -> CircuitData:
     if len(places) > MAX_PLACES or any(len(p) > MAX_TITLE for p in places):
         raise EditorsError(f"places : au plus {MAX_PLACES} lieux", field="places")
     if data.mode == "length":
-        if data.target_km is None or not 1.0 <= data.target_km <= 150.0:
-            raise EditorsError("target_km : une longueur entre 1 et 150 km", field="target_km")
+        low, high = bounds.LOOP_DISTANCE_KM
+        if data.target_km is None or not low <= data.target_km <= high:
+            raise EditorsError(f"target_km : une longueur entre {low:g} et {high:g} km",
+                               field="target_km")
     elif not places:
         raise EditorsError("places : l'ordre fixe demande au moins un lieu", field="places")
     return CircuitData(
@@ -179,8 +182,11 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
 
     With ``migrate`` (the default) the schema is created or brought to the latest version.
     """
+    options: dict[str, Any] = {}
+    if url == "sqlite://":  # in memory: one connection shared by every thread
+        options = {"poolclass": sa.pool.StaticPool, "connect_args": {"check_same_thread": False}}
     try:
-        engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+        engine = sa.create_engine(url, future=True, pool_pre_ping=True, **options)
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise EditorsError(f"base de données : adresse invalide ({exc})") from exc
     if engine.dialect.name == "sqlite":

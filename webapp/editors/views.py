@@ -30,7 +30,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webapp import charts, maps
 from webapp.editors import auth
-from webapp.editors.compose import Composed, circuit_geojson, circuit_gpx, compose_or_reason
+from webapp.editors.compose import (
+    Composed,
+    circuit_geojson,
+    circuit_gpx,
+    compose_or_error,
+    compose_or_reason,
+)
 from webapp.editors.store import (
     CircuitData,
     Editor,
@@ -40,6 +46,7 @@ from webapp.editors.store import (
     NotFoundError,
     StoredCircuit,
     VersionConflictError,
+    validate_circuit,
 )
 from webapp.pages import base_map, form_choices, page_state
 
@@ -186,10 +193,15 @@ def _handle_post(circuit: StoredCircuit | None) -> tuple[str, int] | BaseRespons
     editor = _me()
     action = request.form.get("action", "preview")
     data, errors = _form_data()
+    if not errors:
+        try:
+            data = validate_circuit(data)
+        except EditorsError as exc:
+            errors[exc.field or "slug"] = str(exc)
     network, _catalog, _t = page_state()
-    composed, reason = (None, "") if errors else compose_or_reason(network, data)
-    if reason:
-        errors["places" if data.places else "start"] = reason
+    composed, error = (None, None) if errors else compose_or_error(network, data)
+    if error is not None:
+        errors[getattr(error, "field", "start")] = str(error)
     if errors or action == "preview":
         return _render(data, circuit=circuit, composed=composed, errors=errors,
                        status=422 if errors else 200)
