@@ -77,7 +77,7 @@ def get_store(app: Flask | None = None) -> Store:
 
 def _check_network(app: Flask, store: Store) -> None:
     """Flag the circuits the loaded network changes (once per process and store)."""
-    from webapp.editors.public import refresh_flags
+    from webapp.editors.compose import refresh_flags
     from webapp.state import STATE_KEY
 
     state = app.extensions.get(STATE_KEY)

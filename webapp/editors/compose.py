@@ -9,6 +9,7 @@ network build changed a circuit's figures (the circuit is then flagged for its e
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,9 @@ import numpy as np
 
 from parcs._errors import OutOfAreaError, ParcsError, UnknownPlaceError
 from routing import CompiledNetwork, Itinerary, RouteRequest, route, to_geojson, to_gpx
-from webapp.editors.store import CircuitData
+from webapp.editors.store import CircuitData, Store
+
+logger = logging.getLogger(__name__)
 
 #: Relative change of the distance (or absolute of the climb, m) that flags a circuit.
 DISTANCE_CHANGE = 0.05
@@ -80,29 +83,25 @@ def compose(cn: CompiledNetwork, data: CircuitData, *, seed: int = 1) -> Compose
 
 def compose_or_reason(cn: CompiledNetwork, data: CircuitData) -> tuple[Composed | None, str]:
     """:func:`compose`, or ``None`` and the French reason it failed."""
-    composed, error = compose_or_error(cn, data)
-    return composed, str(error) if error is not None else ""
+    composed, reason, _field = compose_or_error(cn, data)
+    return composed, reason
 
 
-def compose_or_error(cn: CompiledNetwork,
-                     data: CircuitData) -> tuple[Composed | None, ParcsError | None]:
-    """:func:`compose`, or ``None`` and the error, with the form field it concerns in
-    ``error.field`` (``start``, ``places`` or ``target_km``)."""
+def compose_or_error(cn: CompiledNetwork, data: CircuitData) -> tuple[Composed | None, str, str]:
+    """:func:`compose`, or ``None``, the French reason it failed and the form field it concerns
+    (``start``, ``places`` or ``target_km``)."""
     from routing import resolve_place
 
     try:
         resolve_place(cn, data.start)
     except ParcsError as exc:
-        exc.field = "start"  # type: ignore[attr-defined]
-        return None, exc
+        return None, str(exc), "start"
     try:
-        return compose(cn, data), None
+        return compose(cn, data), "", ""
     except (UnknownPlaceError, OutOfAreaError) as exc:
-        exc.field = "places"  # type: ignore[attr-defined]
-        return None, exc
+        return None, str(exc), "places"
     except ParcsError as exc:
-        exc.field = "target_km" if data.mode == "length" else "places"  # type: ignore[attr-defined]
-        return None, exc
+        return None, str(exc), "target_km" if data.mode == "length" else "places"
 
 
 def compare_figures(stored: Mapping[str, Any], current: Mapping[str, Any] | None,
@@ -133,3 +132,18 @@ def circuit_geojson(composed: Composed, *, title: str, slug: str) -> str:
 def circuit_gpx(composed: Composed) -> str:
     """The circuit as GPX 1.1."""
     return to_gpx(composed.itinerary)
+
+
+def refresh_flags(store: Store, network: Any) -> int:
+    """Flag the circuits whose figures the current network changes or breaks; how many."""
+    flagged = 0
+    for circuit in store.circuits():
+        composed, reason = compose_or_reason(network, circuit.data)
+        flag = compare_figures(circuit.figures, None if composed is None else composed.figures,
+                               reason)
+        if flag != circuit.flag:
+            store.set_flag(circuit.slug, flag=flag)
+        flagged += bool(flag)
+    if flagged:
+        logger.warning("%d office circuits changed with the current network", flagged)
+    return flagged

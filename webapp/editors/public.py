@@ -5,14 +5,13 @@
 - any write method on those paths answers 401 JSON: circuits are written only through the
   authenticated pages.
 
-:func:`refresh_flags` compares every circuit with the current network once per process (when the
-store is first opened with a network loaded) and records why a circuit changed or broke; the
-editor sees the flag on their pages and the catalogue says so.
+:func:`webapp.editors.compose.refresh_flags` compares every circuit with the current network once
+per process (when the store is first opened with a network loaded) and records why a circuit
+changed or broke; the editor sees the flag on their pages and the catalogue says so.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,34 +20,16 @@ from flask import Blueprint, Response, abort, jsonify, url_for
 
 from routing import bounds
 from webapp.editors import auth
-from webapp.editors.compose import compare_figures, compose_or_reason
-from webapp.editors.store import NotFoundError, Store, StoredCircuit
+from webapp.editors.store import NotFoundError, StoredCircuit
 from webapp.errors import json_error
 from webapp.i18n import Translator
 from webapp.openapi_schema import GEOJSON, GPX, JSON
-
-logger = logging.getLogger(__name__)
 
 bp = Blueprint("editors_api", __name__)
 
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 _PUBLIC_KEYS = ("slug", "title_fr", "title_en", "description_fr", "description_en", "profile",
                 "start", "places", "mode", "target_km", "theme", "updated_at", "version")
-
-
-def refresh_flags(store: Store, network: Any) -> int:
-    """Flag the circuits whose figures the current network changes or breaks; how many."""
-    flagged = 0
-    for circuit in store.circuits():
-        composed, reason = compose_or_reason(network, circuit.data)
-        flag = compare_figures(circuit.figures, None if composed is None else composed.figures,
-                               reason)
-        if flag != circuit.flag:
-            store.set_flag(circuit.slug, flag=flag)
-        flagged += bool(flag)
-    if flagged:
-        logger.warning("%d office circuits changed with the current network", flagged)
-    return flagged
 
 
 def public_fields(circuit: StoredCircuit) -> dict[str, Any]:

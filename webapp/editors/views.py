@@ -199,9 +199,9 @@ def _handle_post(circuit: StoredCircuit | None) -> tuple[str, int] | BaseRespons
         except EditorsError as exc:
             errors[exc.field or "slug"] = str(exc)
     network, _catalog, _t = page_state()
-    composed, error = (None, None) if errors else compose_or_error(network, data)
-    if error is not None:
-        errors[getattr(error, "field", "start")] = str(error)
+    composed, reason, field = (None, "", "") if errors else compose_or_error(network, data)
+    if reason:
+        errors[field] = reason
     if errors or action == "preview":
         return _render(data, circuit=circuit, composed=composed, errors=errors,
                        status=422 if errors else 200)
