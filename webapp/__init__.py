@@ -100,4 +100,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     editors_auth.install(app)
     app.register_blueprint(editors_views.bp)
     app.register_blueprint(editors_public.bp)
+    app.before_request(editors_public.refuse_api_writes)
     return app

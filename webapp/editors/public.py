@@ -12,11 +12,12 @@ changed or broke; the editor sees the flag on their pages and the catalogue says
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from routing import bounds
 from webapp.editors import auth
@@ -66,10 +67,14 @@ def api_circuit(slug: str) -> Response:
     return jsonify(public_fields(circuit))
 
 
-@bp.route("/api/circuits", methods=WRITE_METHODS)
-@bp.route("/api/circuits/<slug>", methods=WRITE_METHODS)
-def api_write(slug: str = "") -> Response:
-    """Writes are only made through the editors' pages: 401."""
+_CIRCUITS_PATH = re.compile(r"^/api/circuits(/[^/]*)?/?$")
+
+
+def refuse_api_writes() -> Response | None:
+    """Before every request: a write method on ``/api/circuits[/<slug>]`` answers 401 (circuits
+    are written only through the authenticated pages), rather than 405."""
+    if request.method not in WRITE_METHODS or not _CIRCUITS_PATH.match(request.path):
+        return None
     return json_error(401, "unauthorized",
                       "écriture refusée : les circuits s'écrivent depuis les pages des éditeurs "
                       "(/editeurs/connexion)")
@@ -121,13 +126,19 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
                    "files": {"type": "object"}}}
     slug = {"name": "slug", "in": "path", "required": True, "description": "The circuit's slug.",
             "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"}}
+    error_schema = errors["400"]["content"][JSON]["schema"]
     not_found = {"description": "No published circuit of that slug (`not_found`).",
-                 "content": {JSON: {"schema": errors["400"]["content"][JSON]["schema"]}}}
+                 "content": {JSON: {"schema": error_schema}}}
+
+
     return {
         "/api/circuits": {"get": {
             "operationId": "officeCircuits",
             "summary": "Circuits published by the tourism offices (read-only; GPX "
                        f"`{GPX}` and GeoJSON `{GEOJSON}` files linked in `files`)",
+            "description": "Read-only: any write method on `/api/circuits` or "
+                           "`/api/circuits/{slug}` answers 401 `unauthorized`; tourism offices "
+                           "write circuits through the authenticated editors' pages.",
             "responses": {"200": {"description": "The published circuits.", "content": {JSON: {
                 "schema": {"type": "object", "required": ["circuits"],
                            "properties": {"circuits": {"type": "array", "items": circuit}}}}}}}}},
