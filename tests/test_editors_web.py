@@ -254,3 +254,12 @@ def test_new_network_flags_changed_circuits(app: Flask, mock_compiled: Any, tmp_
     assert "longueur a changé" in flags["vieux"] and "impossible" in flags["casse"]
     page = fresh.test_client().get("/circuits").get_data(as_text=True)
     assert page.count('class="alert office-flag"') == 2
+
+
+def test_damaged_database_keeps_the_catalogue_up(mock_compiled: Any, tmp_path: Path) -> None:
+    (tmp_path / "editors.sqlite3").write_bytes(b"not a database at all" * 100)
+    damaged = create_app({"TESTING": True, "NETWORK": mock_compiled, "INSTANCE_DIR": tmp_path})
+    r = damaged.test_client().get("/circuits")
+    assert r.status_code == 200 and 'id="office-circuits"' not in r.get_data(as_text=True)
+    api = damaged.test_client().get("/api/circuits")
+    assert api.status_code >= 500 and "Traceback" not in api.get_data(as_text=True)

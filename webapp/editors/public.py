@@ -12,11 +12,13 @@ changed or broke; the editor sees the flag on their pages and the catalogue says
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from routing import bounds
@@ -25,6 +27,8 @@ from webapp.editors.store import NotFoundError, StoredCircuit
 from webapp.errors import json_error
 from webapp.i18n import Translator
 from webapp.openapi_schema import GEOJSON, GPX, JSON
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("editors_api", __name__)
 
@@ -94,7 +98,12 @@ class OfficeCard:
 def office_cards(t: Translator) -> list[OfficeCard]:
     """The published office circuits for the catalogue page (in the page's language)."""
     cards = []
-    for c in auth.get_store().circuits(status="published"):
+    try:
+        published = auth.get_store().circuits(status="published")
+    except sa.exc.SQLAlchemyError as exc:  # a damaged or unreachable database: the page stays up
+        logger.error("office circuits unavailable: %s", exc)
+        return []
+    for c in published:
         d, f = c.data, c.figures
         try:
             figures = (f"{t.distance(float(f['distance_m']))} · {t.duration(float(f['duration_s']))}"
