@@ -61,7 +61,7 @@ def test_pages_and_api_refuse_writes_without_session(app: Flask) -> None:
         assert r.status_code == 302 and "/editeurs/connexion" in r.headers["Location"]
     assert client.post("/circuits/nouveau", data={}).status_code in (302, 400)
     for method in ("post", "put", "delete", "patch"):
-        r = getattr(client, method)("/api/circuits/berges", json={"title_fr": "x"})
+        r = getattr(client, method)("/api/office-circuits/berges", json={"title_fr": "x"})
         assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
     assert client.post("/api/circuits", json={}).status_code == 401
     assert _store(app).circuits() == []
@@ -96,11 +96,11 @@ def test_compose_save_publish_and_find_it(app: Flask) -> None:
     assert (saved.status, saved.version, saved.author) == ("draft", 1, "ana")
     assert 4500 < saved.figures["distance_m"] < 5500
     api = app.test_client()
-    assert api.get("/api/circuits").get_json()["circuits"] == []
-    assert api.get("/api/circuits/berges").status_code == 404  # a draft is not public
+    assert api.get("/api/office-circuits").get_json()["circuits"] == []
+    assert api.get("/api/office-circuits/berges").status_code == 404  # a draft is not public
     r = client.post("/circuits/berges/modifier", data=_form(token, action="publish", version="1"))
     assert r.status_code == 302
-    body = api.get("/api/circuits").get_json()["circuits"]
+    body = api.get("/api/office-circuits").get_json()["circuits"]
     assert [c["slug"] for c in body] == ["berges"] and "notes" not in body[0]
     page = api.get("/circuits").get_data(as_text=True)
     assert 'id="office-berges"' in page and "choisi par l&#39;office" in page
@@ -201,7 +201,7 @@ def test_hostile_text_is_shown_escaped(app: Flask) -> None:
         html = page.get_data(as_text=True)
         assert page.status_code == 200
         assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
-    assert app.test_client().get("/api/circuits/berges").get_json()["title_fr"] == EVIL
+    assert app.test_client().get("/api/office-circuits/berges").get_json()["title_fr"] == EVIL
 
 
 def test_disabled_editor_cannot_log_in_and_is_logged_out(app: Flask) -> None:
@@ -261,5 +261,5 @@ def test_damaged_database_keeps_the_catalogue_up(mock_compiled: Any, tmp_path: P
     damaged = create_app({"TESTING": True, "NETWORK": mock_compiled, "INSTANCE_DIR": tmp_path})
     r = damaged.test_client().get("/circuits")
     assert r.status_code == 200 and 'id="office-circuits"' not in r.get_data(as_text=True)
-    api = damaged.test_client().get("/api/circuits")
+    api = damaged.test_client().get("/api/office-circuits")
     assert api.status_code >= 500 and "Traceback" not in api.get_data(as_text=True)

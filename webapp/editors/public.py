@@ -1,7 +1,7 @@
 """What visitors see of the offices' circuits: the cards on ``/circuits`` and the read-only API.
 
-- ``GET /api/circuits``: the published circuits (fields, recorded figures, flag, file links);
-- ``GET /api/circuits/<slug>``: one published circuit (404 JSON for drafts and unknown slugs);
+- ``GET /api/office-circuits``: the published circuits (fields, recorded figures, flag, file links);
+- ``GET /api/office-circuits/<slug>``: one published circuit (404 JSON for drafts and unknown slugs);
 - any write method on those paths answers 401 JSON: circuits are written only through the
   authenticated pages.
 
@@ -52,14 +52,14 @@ def public_fields(circuit: StoredCircuit) -> dict[str, Any]:
     }
 
 
-@bp.get("/api/circuits")
+@bp.get("/api/office-circuits")
 def api_circuits() -> Response:
     """The published office circuits."""
     return jsonify({"circuits": [public_fields(c)
                                  for c in auth.get_store().circuits(status="published")]})
 
 
-@bp.get("/api/circuits/<slug>")
+@bp.get("/api/office-circuits/<slug>")
 def api_circuit(slug: str) -> Response:
     """One published office circuit."""
     try:
@@ -71,11 +71,11 @@ def api_circuit(slug: str) -> Response:
     return jsonify(public_fields(circuit))
 
 
-_CIRCUITS_PATH = re.compile(r"^/api/circuits(/[^/]*)?/?$")
+_CIRCUITS_PATH = re.compile(r"^/api/(office-)?circuits(/[^/]*)?/?$")
 
 
 def refuse_api_writes() -> Response | None:
-    """Before every request: a write method on ``/api/circuits[/<slug>]`` answers 401 (circuits
+    """Before every request: a write method on ``/api/office-circuits[/<slug>]`` or ``/api/circuits`` answers 401 (circuits
     are written only through the authenticated pages), rather than 405."""
     if request.method not in WRITE_METHODS or not _CIRCUITS_PATH.match(request.path):
         return None
@@ -118,7 +118,7 @@ def office_cards(t: Translator) -> list[OfficeCard]:
 
 
 def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenAPI entries of ``/api/circuits`` and ``/api/circuits/{slug}``."""
+    """The OpenAPI entries of ``/api/office-circuits`` and ``/api/office-circuits/{slug}``."""
     circuit = {"type": "object", "required": ["slug", "title_fr", "profile", "figures", "files"],
                "properties": {
                    "slug": {"type": "string"}, "title_fr": {"type": "string"},
@@ -141,17 +141,17 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
 
 
     return {
-        "/api/circuits": {"get": {
+        "/api/office-circuits": {"get": {
             "operationId": "officeCircuits",
             "summary": "Circuits published by the tourism offices (read-only; GPX "
                        f"`{GPX}` and GeoJSON `{GEOJSON}` files linked in `files`)",
-            "description": "Read-only: any write method on `/api/circuits` or "
-                           "`/api/circuits/{slug}` answers 401 `unauthorized`; tourism offices "
+            "description": "Read-only: any write method on `/api/office-circuits` or "
+                           "`/api/office-circuits/{slug}` answers 401 `unauthorized`; tourism offices "
                            "write circuits through the authenticated editors' pages.",
             "responses": {"200": {"description": "The published circuits.", "content": {JSON: {
                 "schema": {"type": "object", "required": ["circuits"],
                            "properties": {"circuits": {"type": "array", "items": circuit}}}}}}}}},
-        "/api/circuits/{slug}": {"get": {
+        "/api/office-circuits/{slug}": {"get": {
             "operationId": "officeCircuit", "summary": "One circuit published by a tourism office",
             "parameters": [slug],
             "responses": {"200": {"description": "The circuit.",
