@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: install data run serve test test-fast lint typecheck bench browser print-tools clean distclean circuits
+.PHONY: install data run serve test test-fast lint typecheck bench browser print-tools pg clean distclean circuits
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,11 +56,17 @@ print-tools:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
 	    fonts-dejavu-core poppler-utils >/dev/null; }
 
-test: install data browser print-tools
+# PostgreSQL server binaries for the storage tests (a throwaway cluster is started by the tests).
+pg:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+test: install data browser print-tools pg
 	$(BIN)/pytest
 
 test-fast: install print-tools
-	$(BIN)/pytest -m 'not realdata and not browser and not network'
+	$(BIN)/pytest -m 'not realdata and not browser and not network and not postgres'
 
 lint: install
 	$(BIN)/ruff check parcs routing webapp parcs_cli tests benchmarks deploy

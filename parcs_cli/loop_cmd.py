@@ -83,6 +83,10 @@ def _register_circuits(sub: Any) -> None:
     b.add_argument("--build", metavar="DIR", help="build folder (default data/build/opendata)")
     b.add_argument("--no-pdf", action="store_true", help="leave out the PDF roadbooks and catalogue")
     b.set_defaults(handler=cmd_circuits_build)
+    # export / import of the tourism offices' own circuits (parcs_cli/editors_cmd.py)
+    from parcs_cli.editors_cmd import register_circuit_io
+
+    register_circuit_io(csub)
 
 
 def cmd_loop(args: argparse.Namespace) -> int:

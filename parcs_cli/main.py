@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "parcs_cli.serve_cmd",
     "parcs_cli.gaps_cmd",
     "parcs_cli.loop_cmd",
+    "parcs_cli.editors_cmd",
 )
 
 

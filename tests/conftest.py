@@ -320,3 +320,27 @@ def app(mock_compiled: Any) -> Any:
 def client(app: Any) -> Any:
     """A Flask test client of :func:`app`."""
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (``tests/pg_helpers.py``); fails, never skips, if it cannot
+    start."""
+    from pg_helpers import throwaway_postgres
+
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(f"PostgreSQL could not start: {exc}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine: SQLite in ``tmp_path``, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'editors.sqlite3'}"
+    from pg_helpers import new_database
+
+    url: str = request.getfixturevalue("pg_cluster")
+    return new_database(url, f"t_{abs(hash(request.node.nodeid)) % 10**12}")

@@ -60,7 +60,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         The application. When no network can be loaded it still starts: pages and the API answer
         503 with the reason, and ``/api/health`` says so.
     """
-    app = Flask(__name__, static_folder=None)
+    instance = (config or {}).get("INSTANCE_DIR")
+    app = Flask(__name__, static_folder=None, instance_path=str(instance) if instance else None)
     app.config.from_mapping(DEFAULT_CONFIG)
     if config:
         app.config.from_mapping(config)
@@ -91,4 +92,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp import print_views
 
     app.register_blueprint(print_views.bp)
+    # tourism offices' editors (webapp/editors/): login, composer, stored circuits
+    from webapp.editors import auth as editors_auth
+    from webapp.editors import public as editors_public
+    from webapp.editors import views as editors_views
+
+    editors_auth.install(app)
+    app.register_blueprint(editors_views.bp)
+    app.register_blueprint(editors_public.bp)
+    app.before_request(editors_public.refuse_api_writes)
     return app

@@ -207,11 +207,15 @@ def circuits_page() -> str:
     if files is not None:
         maps.add_layer(fmap, maps.collection(_circuit_features(files, t)), t("circuits.title"))
     cards = _cards(files, t) if files is not None else []
+    # circuits chosen by the tourism offices (webapp/editors/public.py)
+    from webapp.editors.public import office_cards
+
     return render_template(
         "circuits.html", rmap=maps.render(fmap), cards=cards, built=files is not None,
         count=len(cards), ok=sum(c.ok for c in cards), stale=stale,
         catalogue_pdf=bool(files is not None and files.doc.get("catalogue_pdf")),
         report=list(files.doc.get("report", [])) if files is not None else [],
+        office=office_cards(t),
     )
 
 

@@ -35,5 +35,14 @@ DEFAULT_CONFIG: Mapping[str, Any] = MappingProxyType(
         "WARM_UP": None,
         # caching of the in-memory static files (seconds)
         "ASSET_MAX_AGE": 3600,
+        # the Flask instance folder (None: Flask's, ./instance): session secret, SQLite database
+        "INSTANCE_DIR": None,
+        # the editors' database (None: $DATABASE_URL, else SQLite in the instance folder)
+        "DATABASE_URL": None,
+        # session secret (None: generated once into the instance folder)
+        "SECRET_KEY": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # whether an editor may change another editor's circuit
+        "EDITORS_SHARE_CIRCUITS": False,
     }
 )

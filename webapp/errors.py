@@ -75,6 +75,7 @@ ERROR_CODES: tuple[str, ...] = (
     "network_damaged",
     "time_budget_exceeded",
     "not_found",
+    "unauthorized",
     "method_not_allowed",
     "request_too_large",
     "uri_too_long",

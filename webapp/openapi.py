@@ -302,4 +302,8 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
 
     loop_params = doc["paths"]["/api/loop"]["get"]["parameters"]
     doc["paths"].update(print_paths(route_params, loop_params, route_errors))
+    # the tourism offices' published circuits (webapp/editors/public.py): /api/office-circuits
+    from webapp.editors.public import openapi_paths as office_paths
+
+    doc["paths"].update(office_paths(route_errors))
     return doc
