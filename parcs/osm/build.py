@@ -157,8 +157,16 @@ def _read_file(path: Path, spec: str | BBox) -> tuple[nx.MultiDiGraph, _OsmData,
     scan = osm_file.scan_file(path, bbox=pre, want_extent=spec == "file")
     if spec == "file":
         area = resolve_area("file", extent=scan.extent)
+    if not scan.ways and scan.ways_outside:
+        raise DataError(
+            f"{path.name} : l'extrait ne recouvre pas la zone --area {area.spec} "
+            "(no way of the network in the area)"
+        )
     if not scan.ways:
-        raise DataError(f"{path.name}: no way of the network (paths, tracks, streets) in the area")
+        raise DataError(
+            f"{path.name} : aucune voie utilisable à pied ou à vélo dans l'extrait "
+            "(no way of the network: paths, tracks, streets)"
+        )
     n_ways = len(scan.ways)
     with tempfile.TemporaryDirectory(prefix="parcs-osm-") as tmp:
         xml = Path(tmp) / "network.osm"
@@ -224,7 +232,13 @@ def _with_elevation(G: nx.MultiDiGraph, dem: list[Path] | None) -> tuple[nx.Mult
     """Elevation from ``dem``, else from the fetched SRTM tiles if they cover, else flat."""
     if dem:
         given = elevation.load_dem(dem)
-        return elevation.add_elevation(G, dem=given), "dem:" + ";".join(Path(p).name for p in dem)
+        names = ", ".join(Path(p).name for p in dem)
+        try:
+            return elevation.add_elevation(G, dem=given), "dem:" + ";".join(Path(p).name for p in dem)
+        except DataError as exc:
+            raise DataError(
+                f"--dem {names} : les tuiles d'altitude ne couvrent pas la zone du réseau ({exc})"
+            ) from exc
     model: elevation.Dem | None = None
     with contextlib.suppress(SourceError):
         model = elevation.load_dem(elevation.dem_paths())

@@ -76,6 +76,7 @@ class FileScan:
     barriers: dict[int, dict[str, str]] = field(default_factory=dict)
     extent: BBox | None = None
     missing_refs: int = 0
+    ways_outside: int = 0
 
 
 def check_osm_file(path: Path) -> Path:
@@ -100,7 +101,9 @@ def _iterate(path: Path, fp: Iterable[object]) -> Iterator[object]:
     try:
         yield from fp
     except (RuntimeError, ValueError) as exc:
-        raise DataError(f"{path.name}: not a readable OSM file ({exc})") from exc
+        raise DataError(
+            f"{path.name} : fichier OSM illisible, tronqué ou corrompu (not a readable OSM file: {exc})"
+        ) from exc
 
 
 @dataclass
@@ -195,6 +198,7 @@ class _Scanner:
         coords = _way_coords(way)
         valid = [c for c in coords if c is not None]
         if not valid or not any(_in_bbox(lon, lat, self.bbox) for _, lon, lat in valid):
+            self.scan.ways_outside += network
             return
         if network:
             self.scan.missing_refs += len(coords) - len(valid)
