@@ -315,10 +315,15 @@ def _hgt_bytes(path: Path) -> bytes:
             with zipfile.ZipFile(path) as zf:
                 members = [n for n in zf.namelist() if n.lower().endswith(".hgt")]
                 if len(members) != 1:
-                    raise DataError(f"{path.name}: the zip holds {len(members)} .hgt tiles, expected one")
+                    raise DataError(
+                        f"{path.name} : le zip contient {len(members)} tuiles .hgt au lieu d'une "
+                        "(expected one .hgt tile)"
+                    )
                 return zf.read(members[0])
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise DataError(f"{path.name}: not a readable zip of an SRTM tile ({exc})") from exc
+            raise DataError(
+                f"{path.name} : zip de tuile SRTM illisible ou tronqué (not a readable zip: {exc})"
+            ) from exc
     return path.read_bytes()
 
 

@@ -155,8 +155,6 @@ def _read_file(path: Path, spec: str | BBox) -> tuple[nx.MultiDiGraph, _OsmData,
         w, s, e, n = area.network.bounds
         pre = (w - FILE_PRECUT_DEG, s - FILE_PRECUT_DEG, e + FILE_PRECUT_DEG, n + FILE_PRECUT_DEG)
     scan = osm_file.scan_file(path, bbox=pre, want_extent=spec == "file")
-    if spec == "file":
-        area = resolve_area("file", extent=scan.extent)
     if not scan.ways and scan.ways_outside:
         raise DataError(
             f"{path.name} : l'extrait ne recouvre pas la zone --area {area.spec} "
@@ -167,6 +165,8 @@ def _read_file(path: Path, spec: str | BBox) -> tuple[nx.MultiDiGraph, _OsmData,
             f"{path.name} : aucune voie utilisable à pied ou à vélo dans l'extrait "
             "(no way of the network: paths, tracks, streets)"
         )
+    if spec == "file":
+        area = resolve_area("file", extent=scan.extent)
     n_ways = len(scan.ways)
     with tempfile.TemporaryDirectory(prefix="parcs-osm-") as tmp:
         xml = Path(tmp) / "network.osm"
