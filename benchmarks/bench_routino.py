@@ -27,6 +27,7 @@ Usage: ``python benchmarks/bench_routino.py [--pairs N] [--seed S] [helsinki kre
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import shutil
 import subprocess
@@ -187,7 +188,7 @@ def differences(cn: Any, edges: list[int], track_xy: np.ndarray) -> tuple[list[s
             ours_only[label] = ours_only.get(label, 0.0) + float(cn.edge_length[e])
     ours = shapely.union_all(lines) if lines else shapely.Point()
     peer_only = 0.0
-    for p, q in zip(track_xy[:-1], track_xy[1:], strict=True):
+    for p, q in itertools.pairwise(track_xy):
         seg = shapely.LineString([p, q])
         if _apart(seg, ours):
             peer_only += seg.length

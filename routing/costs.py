@@ -138,10 +138,9 @@ def _times(cn: CompiledNetwork, profile: Profile) -> FloatArray:
     parts = _split_lengths(cn)
     surf = np.asarray(cn.surfaces)[cn.edge_surface]
     t = _stretch_times(profile, parts, surf)
-    push = getattr(cn, "edge_bike_push", None)
-    if profile.mode == "bike" and push is not None and push.any():
+    if profile.mode == "bike" and cn.edge_bike_push.any():
         walking = replace(PROFILES["walk"], flat_kmh=PUSH_KMH)
-        t = np.where(push, _stretch_times(walking, parts, surf), t)
+        t = np.where(cn.edge_bike_push, _stretch_times(walking, parts, surf), t)
     out = np.asarray(t, dtype=float)
     out.flags.writeable = False
     return out
@@ -191,9 +190,8 @@ def preference_factors(cn: CompiledNetwork, profile: Profile, prefer: float) -> 
     f = np.where(road, 1.0 + prefer * (profile.road_factor - 1.0), f)
     planned = cn.edge_status == _code(cn.statuses, "planned")
     f = np.where(planned, f * (1.0 + prefer * (profile.planned_factor - 1.0)), f)
-    major = getattr(cn, "edge_major", None)
-    if major is not None and profile.major_factor != 1.0:
-        f = np.where(major, f * (1.0 + prefer * (profile.major_factor - 1.0)), f)
+    if profile.major_factor != 1.0 and cn.edge_major.any():
+        f = np.where(cn.edge_major, f * (1.0 + prefer * (profile.major_factor - 1.0)), f)
     unpaved = cn.edge_surface == _code(cn.surfaces, "unpaved")
     return np.asarray(np.where(unpaved, f * profile.unpaved_factor, f), dtype=float)
 
