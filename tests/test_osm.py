@@ -219,6 +219,21 @@ def _independent_category(tags: dict[str, str]) -> str | None:
     return None
 
 
+def test_locked_gate_581077544_is_walked_round(hel_net: Any) -> None:
+    """Issue 12's reproducer: two points 7 m apart on either side of a gate with ``access=no``
+    ("There is no public entrance from this gate"): the walk goes round (a mature router: ~360 m)."""
+    from routing import RouteRequest, compile_network, route
+
+    g = hel_net.graph
+    gate = [n for n in g.nodes if n == 581077544 or (isinstance(n, int) and n < 0 and -n // 64 == 581077544)]
+    assert len(gate) == 2  # the gate node and its copy: one per side, no edge between them
+    assert not any(g.has_edge(a, b) for a in gate for b in gate)
+    cn = compile_network(hel_net)
+    it = route(cn, RouteRequest(origin="60.1749638,24.95011", destination="60.1749633,24.949978", profile="walk")).best
+    assert it.distance_m > 300
+    assert not set(it.node_ids) >= set(gate)  # never through the gate
+
+
 def test_pois_by_category_match_the_file(hel_net: Any, hel_osm: dict[str, Any]) -> None:
     pois = hel_net.pois
     assert set(pois["category"]) <= set(POI_CATEGORIES)
