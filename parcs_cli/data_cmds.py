@@ -38,7 +38,7 @@ def _parse_source(values: list[str]) -> tuple[str, Path | None]:
         raise InvalidRequestError(f"unknown source {kind!r}; choose one of {', '.join(SOURCES)}")
     if kind == "osm-file":
         if len(values) != 2:
-            raise InvalidRequestError("--source osm-file needs the path of an .osm/.osm.bz2/.osm.pbf file")
+            raise InvalidRequestError("--source osm-file needs the path of an .osm/.osm.gz/.osm.bz2/.osm.pbf file")
         return kind, Path(values[1])
     if len(values) != 1:
         raise InvalidRequestError(f"--source {kind} takes no path")
@@ -192,7 +192,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="opendata (default), osm (Overpass), or osm-file PATH")
     p.add_argument("--area", default="perimeter",
                    help="OSM builds: 'perimeter' (the Pôle), 'file' (the file's extent) or W,S,E,N")
-    p.add_argument("--dem", nargs="*", type=Path, default=None, help="OSM builds: elevation rasters")
+    p.add_argument("--dem", nargs="*", type=Path, default=None, help="OSM builds: SRTM tiles (.hgt, or .hgt.zip read from the zip)")
     p.add_argument("--out", type=Path, help="output folder (default data/build/<source>)")
     p.add_argument("--stream", action="store_true",
                    help="osm-file builds: stream the file into arrays (regional extracts; no "
