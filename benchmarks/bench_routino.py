@@ -11,8 +11,8 @@ rule our build applies (issue 12: no trunk without a sidewalk), see :data:`PEER_
 
 Snapping: both engines start and end at the same network node — each pair is two nodes of the
 largest piece of our network a walker can travel both ways (strongly connected over the edges
-walkers may use), given to Routino as those nodes' coordinates (Routino then snaps onto the
-nearest segment, at distance 0). When our engine snaps onto ways (issue 12 item 4), the pairs can
+walkers may use), given to Routino as those nodes' coordinates with ``--exact-nodes-only`` (its
+nearest node: the same OSM node). When our engine snaps onto ways (issue 12 item 4), the pairs can
 become free coordinates.
 
 Target: at least 90 % of the pairs of each extract within 5 % of Routino's distance. The
@@ -98,14 +98,21 @@ def routino_db(osm: Path, workdir: Path) -> Path:
     return workdir
 
 
-def routino_route(db: Path, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, np.ndarray] | None:
-    """Routino's shortest walking route from ``a`` to ``b`` (lon, lat): (metres, lon/lat track)."""
+def routino_route(
+    db: Path, a: tuple[float, float], b: tuple[float, float], *, exact_nodes: bool = True
+) -> tuple[float, np.ndarray] | None:
+    """Routino's shortest walking route from ``a`` to ``b`` (lon, lat): (metres, lon/lat track).
+
+    ``exact_nodes``: Routino starts at its node nearest to each point (``--exact-nodes-only``:
+    the same OSM node as ours, given at its coordinates) instead of the nearest segment.
+    """
     _, router = routino_binaries()
     cmd = [
         router, f"--dir={db}", "--prefix=db", f"--profiles={SHARE / 'profiles.xml'}",
         f"--translations={SHARE / 'translations.xml'}", "--transport=foot", "--shortest", *PEER_PROFILE,
         f"--lon1={a[0]:.7f}", f"--lat1={a[1]:.7f}", f"--lon2={b[0]:.7f}", f"--lat2={b[1]:.7f}",
         "--output-text-all", "--output-stdout", "--quiet",
+        *(["--exact-nodes-only"] if exact_nodes else []),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     rows = [line.split("\t") for line in out.stdout.splitlines() if line.strip() and not line.startswith("#")]
