@@ -118,6 +118,11 @@ def _print_stats(meta: dict[str, Any]) -> None:
         print(f"  composantes : {rep.get('components_before')} avant liaisons, {s.get('components')} après"
               f" ({rep.get('connectors')} liaisons, dont {rep.get('long_connectors')} longues et"
               f" {rep.get('dead_end_connectors', 0)} depuis des impasses)")
+    osm = meta.get("osm") or {}
+    if "km_usable" in osm:
+        print(f"  OpenStreetMap ({meta.get('country') or 'pays inconnu'}, {meta.get('crs')}) : "
+              f"{osm['km_kept']} km gardés sur {osm['km_usable']} km de voies utilisables, "
+              f"{osm.get('components')} morceaux")
     print(f"  altitude : {s.get('elevation_min_m')} – {s.get('elevation_max_m')} m")
     for cat, n in s.get("pois_by_category", {}).items():
         print(f"    {POI_CATEGORIES.get(cat, cat):40s} {n:6d}")

@@ -435,6 +435,11 @@ def test_cli_build_from_file_and_reload(helsinki: Path, tmp_path: Path, capsys: 
     assert 24.9 < lon_lat[0] < 25.0 and 60.1 < lon_lat[1] < 60.2
     assert net.perimeter.bounds == pytest.approx(
         artifact.load_layer(out, "perimeter", crs="EPSG:32635").total_bounds, abs=1e-6)
+    # `parcs stats` says how much of the usable ways the build kept (issue 12: every piece)
+    assert main(["stats", "--build", str(out)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "OpenStreetMap" in x)
+    assert f"{meta['osm']['km_kept']} km gardés sur {meta['osm']['km_usable']} km" in line
+    assert "FI" in line and f"{meta['osm']['components']} morceaux" in line
 
 
 def test_cli_reports_bad_area(helsinki: Path, capsys: pytest.CaptureFixture[str]) -> None:
