@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: install data run serve test test-fast lint typecheck bench browser print-tools pg clean distclean circuits
+.PHONY: install data run serve test test-fast lint typecheck bench browser print-tools pg routino clean distclean circuits
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,7 +62,13 @@ pg:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
-test: install data browser print-tools pg
+# Routino, the peer router of benchmarks/bench_routino.py and its test slice (Debian package).
+routino:
+	@command -v planetsplitter-slim >/dev/null && command -v routino-router-slim >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq routino >/dev/null; }
+
+test: install data browser print-tools pg routino
 	$(BIN)/pytest
 
 test-fast: install print-tools
@@ -72,7 +78,7 @@ lint: install
 	$(BIN)/ruff check parcs routing webapp parcs_cli tests benchmarks deploy
 	$(BIN)/mypy
 
-bench: install data
+bench: install data routino
 	$(BIN)/python benchmarks/run_all.py
 
 circuits: install data print-tools

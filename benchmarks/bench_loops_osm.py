@@ -57,7 +57,7 @@ cn = load_compiled({out!r})
 km = {{p: float(cn.edge_length[np.isfinite(edge_costs(cn, CostOptions(p)))].sum()) / 2000 for p in ("walk", "bike")}}
 print(f"  ways usable by the profile: walk {{km['walk']:.1f}} km, bike {{km['bike']:.1f}} km of "
       f"{{float(cn.edge_length.sum()) / 2000:.1f}} km (footways, steps and one-way streets against "
-      f"the traffic are closed to bikes; primary roads, trunks and motorways are left out of OSM builds)")
+      f"the traffic are closed to bikes, footways and steps only pushed; motorways, and trunks without a sidewalk, are left out of OSM builds)")
 """
 
 

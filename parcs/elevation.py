@@ -77,6 +77,8 @@ import functools
 import logging
 import math
 import re
+import zipfile
+import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,7 +116,7 @@ HGT_VOID = -32768
 
 #: Samples per side of a ``.hgt`` tile -> its resolution in arc-seconds.
 _HGT_SIDES = {1201: 3, 3601: 1}
-_HGT_NAME = re.compile(r"^([NS])(\d{2})([EW])(\d{3})\.hgt$", re.IGNORECASE)
+_HGT_NAME = re.compile(r"^([NS])(\d{2})([EW])(\d{3})\.hgt(\.zip)?$", re.IGNORECASE)
 #: Plausible elevations (m); anything else means a byte-swapped or foreign file.
 _MIN_ELEV, _MAX_ELEV = -500.0, 9000.0
 #: The network contract: samples at most this far apart.
@@ -299,17 +301,36 @@ def _tile_origin(path: Path) -> tuple[int, int]:
         raise DataError(
             f"{path.name}: not an SRTM tile name like N50E002.hgt; cannot tell where it lies"
         )
-    ns, lat, ew, lon = m.groups()
+    ns, lat, ew, lon, _ = m.groups()
     return (
         int(lat) * (1 if ns.upper() == "N" else -1),
         int(lon) * (1 if ew.upper() == "E" else -1),
     )
 
 
+def _hgt_bytes(path: Path) -> bytes:
+    """The bytes of a ``.hgt`` tile, or of the one ``.hgt`` member of a ``.hgt.zip``."""
+    if path.name.lower().endswith(".zip"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = [n for n in zf.namelist() if n.lower().endswith(".hgt")]
+                if len(members) != 1:
+                    raise DataError(
+                        f"{path.name} : le zip contient {len(members)} tuiles .hgt au lieu d'une "
+                        "(expected one .hgt tile)"
+                    )
+                return zf.read(members[0])
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise DataError(
+                f"{path.name} : zip de tuile SRTM illisible ou tronqué (not a readable zip: {exc})"
+            ) from exc
+    return path.read_bytes()
+
+
 def _read_hgt(path: Path) -> npt.NDArray[np.float32]:
-    """Read one ``.hgt`` tile: float32 array, voids as NaN."""
+    """Read one ``.hgt`` tile (or a ``.hgt.zip`` holding one): float32 array, voids as NaN."""
     try:
-        raw = path.read_bytes()
+        raw = _hgt_bytes(path)
     except FileNotFoundError as exc:
         raise SourceError(f"{path}: SRTM tile not found; run `parcs fetch` first") from exc
     except OSError as exc:
@@ -377,7 +398,8 @@ def load_dem(paths: Sequence[Path]) -> Dem:
     Parameters
     ----------
     paths
-        Tiles named after their south-west corner (``N50E002.hgt``), all of one resolution
+        Tiles named after their south-west corner (``N50E002.hgt``, or ``N42E001.hgt.zip``: a
+        zip holding the one tile, read without unpacking it to disk), all of one resolution
         (SRTM3 1201 x 1201 or SRTM1 3601 x 3601 big-endian int16). Adjacent tiles share their
         edge row or column. A rectangle not fully tiled has NaN (no coverage) in the missing tiles.
 

@@ -38,7 +38,7 @@ def _parse_source(values: list[str]) -> tuple[str, Path | None]:
         raise InvalidRequestError(f"unknown source {kind!r}; choose one of {', '.join(SOURCES)}")
     if kind == "osm-file":
         if len(values) != 2:
-            raise InvalidRequestError("--source osm-file needs the path of an .osm/.osm.bz2/.osm.pbf file")
+            raise InvalidRequestError("--source osm-file needs the path of an .osm/.osm.gz/.osm.bz2/.osm.pbf file")
         return kind, Path(values[1])
     if len(values) != 1:
         raise InvalidRequestError(f"--source {kind} takes no path")
@@ -121,6 +121,11 @@ def _print_stats(meta: dict[str, Any]) -> None:
         print(f"  composantes : {rep.get('components_before')} avant liaisons, {s.get('components')} après"
               f" ({rep.get('connectors')} liaisons, dont {rep.get('long_connectors')} longues et"
               f" {rep.get('dead_end_connectors', 0)} depuis des impasses)")
+    osm = meta.get("osm") or {}
+    if "km_usable" in osm:
+        print(f"  OpenStreetMap ({meta.get('country') or 'pays inconnu'}, {meta.get('crs')}) : "
+              f"{osm['km_kept']} km gardés sur {osm['km_usable']} km de voies utilisables, "
+              f"{osm.get('components')} morceaux")
     print(f"  altitude : {s.get('elevation_min_m')} – {s.get('elevation_max_m')} m")
     for cat, n in s.get("pois_by_category", {}).items():
         print(f"    {POI_CATEGORIES.get(cat, cat):40s} {n:6d}")
@@ -195,7 +200,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="opendata (default), osm (Overpass), or osm-file PATH")
     p.add_argument("--area", default="perimeter",
                    help="OSM builds: 'perimeter' (the Pôle), 'file' (the file's extent) or W,S,E,N")
-    p.add_argument("--dem", nargs="*", type=Path, default=None, help="OSM builds: elevation rasters")
+    p.add_argument("--dem", nargs="*", type=Path, default=None, help="OSM builds: SRTM tiles (.hgt, or .hgt.zip read from the zip)")
     p.add_argument("--out", type=Path, help="output folder (default data/build/<source>)")
     p.add_argument("--stream", action="store_true",
                    help="osm-file builds: stream the file into arrays (regional extracts; no "

@@ -21,7 +21,9 @@ keeps the cheapest one per cost vector when it builds a CSR matrix, through ``pa
 indices sorted by ``(u, v)``) and ``pair_start`` (start of each run of one ``(u, v)``).
 ``edge_way`` numbers the undirected ways: both directions of a way share it. ``edge_foot_ok`` /
 ``edge_bike_ok`` are the OSM access flags of each direction (``foot_ok``/``bike_ok`` edge
-attributes; True when absent, as on the open-data network). Coordinates are in the graph's CRS
+attributes; True when absent, as on the open-data network); ``edge_bike_push`` marks the edges a
+cyclist may only push the bike along (``bike_push``: footways, steps...) and ``edge_major`` the
+roads with heavy traffic (``major``: primary, secondary, trunk); both False when absent. Coordinates are in the graph's CRS
 (``info["crs"]``, EPSG:2154 for the open-data build; the layers are projected to it).
 """
 
@@ -72,7 +74,7 @@ __all__ = [
 NPZ_FILE = "compiled.npz"
 JSON_FILE = "compiled.json"
 #: Bumped whenever the layout changes; older files are recompiled.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Default hysteresis of route-level climb figures when the graph does not say (m).
 DEFAULT_HYSTERESIS = 3.0
 #: Size of the per-network cache of derived arrays (cost vectors, CSR matrices...).
@@ -122,6 +124,8 @@ class CompiledNetwork:
     edge_park: npt.NDArray[np.int32]
     edge_foot_ok: npt.NDArray[np.bool_]
     edge_bike_ok: npt.NDArray[np.bool_]
+    edge_bike_push: npt.NDArray[np.bool_]
+    edge_major: npt.NDArray[np.bool_]
     geom_offsets: IntArray
     geom_x: FloatArray
     geom_y: FloatArray
@@ -403,6 +407,8 @@ def _edge_records(graph: nx.MultiDiGraph, index: Mapping[Any, int], nodes: Mappi
     rec["_osmid"] = [d.get("osmid") for *_, d in edges]
     for name in ("foot_ok", "bike_ok"):  # OSM access flags; open-data edges have none: allowed
         rec[f"edge_{name}"] = np.array([d.get(name, True) is not False for *_, d in edges], dtype=bool)
+    for name in ("bike_push", "major"):  # OSM only; absent: False
+        rec[f"edge_{name}"] = np.array([d.get(name) is True for *_, d in edges], dtype=bool)
     return rec, geoms, [d.get("elevations") for *_, d in edges]
 
 

@@ -10,7 +10,7 @@ the CSR matrices built from them (:mod:`routing.search`) are cached too.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from parcs._errors import InvalidRequestError
 from parcs.schema import KINDS
 from routing.compiled import CompiledNetwork
-from routing.profiles import PROFILES, Profile
+from routing.profiles import PROFILES, PUSH_KMH, Profile
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -125,13 +125,22 @@ def _split_lengths(cn: CompiledNetwork) -> tuple[FloatArray, FloatArray, FloatAr
     return flat, up, down, g_up, g_down
 
 
-def _times(cn: CompiledNetwork, profile: Profile) -> FloatArray:
-    flat, up, down, g_up, g_down = _split_lengths(cn)
-    surf = np.asarray(cn.surfaces)[cn.edge_surface]
+def _stretch_times(profile: Profile, parts: tuple[FloatArray, ...], surf: npt.NDArray[Any]) -> FloatArray:
+    flat, up, down, g_up, g_down = parts
     v0 = profile.speed_ms(np.zeros_like(flat), surf)
     vu = profile.speed_ms(g_up, surf)
     vd = profile.speed_ms(-g_down, surf)
     t = flat / v0 + np.where(up > 0, up / vu, 0.0) + np.where(down > 0, down / vd, 0.0)
+    return np.asarray(t, dtype=float)
+
+
+def _times(cn: CompiledNetwork, profile: Profile) -> FloatArray:
+    parts = _split_lengths(cn)
+    surf = np.asarray(cn.surfaces)[cn.edge_surface]
+    t = _stretch_times(profile, parts, surf)
+    if profile.mode == "bike" and cn.edge_bike_push.any():
+        walking = replace(PROFILES["walk"], flat_kmh=PUSH_KMH)
+        t = np.where(cn.edge_bike_push, _stretch_times(walking, parts, surf), t)
     out = np.asarray(t, dtype=float)
     out.flags.writeable = False
     return out
@@ -181,6 +190,8 @@ def preference_factors(cn: CompiledNetwork, profile: Profile, prefer: float) -> 
     f = np.where(road, 1.0 + prefer * (profile.road_factor - 1.0), f)
     planned = cn.edge_status == _code(cn.statuses, "planned")
     f = np.where(planned, f * (1.0 + prefer * (profile.planned_factor - 1.0)), f)
+    if profile.major_factor != 1.0 and cn.edge_major.any():
+        f = np.where(cn.edge_major, f * (1.0 + prefer * (profile.major_factor - 1.0)), f)
     unpaved = cn.edge_surface == _code(cn.surfaces, "unpaved")
     return np.asarray(np.where(unpaved, f * profile.unpaved_factor, f), dtype=float)
 

@@ -39,7 +39,11 @@ doubles the aversion. The family profile also multiplies unpaved surfaces by ``u
 edges steeper than 5 % in the direction of travel, up *or* down (``grade_up`` or ``grade_down``).
 Durations reported to users are always pure time, never cost. On networks built from
 OpenStreetMap, edges whose ``foot_ok`` (walk, family) or ``bike_ok`` (bike) flag is False are
-forbidden.
+forbidden; roads with heavy traffic (``major``: primary, secondary, trunk) cost
+``major_factor`` x more (x1.2 walk, x1.5 bike and family, scaled by ``prefer`` like the other
+factors, on top of the connector factor: greenways still win); and where the cyclist may only
+push the bike (``bike_push``: footways, steps, ``bicycle=dismount``) the bike profile moves at
+:data:`PUSH_KMH` on the flat, on Tobler's curve (it is timed as walking with the bike).
 """
 
 from __future__ import annotations
@@ -51,8 +55,10 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CRR", "PROFILES", "Profile", "bike_speed", "tobler_kmh"]
+__all__ = ["CRR", "PROFILES", "PUSH_KMH", "Profile", "bike_speed", "tobler_kmh"]
 
+#: Speed (km/h, on the flat) of a cyclist pushing the bike (Tobler's curve scaled to it).
+PUSH_KMH = 4.0
 #: Rolling resistance coefficient by surface.
 CRR: dict[str, float] = {"paved": 0.005, "compacted": 0.008, "unpaved": 0.012, "unknown": 0.008}
 G_ACC = 9.81
@@ -117,6 +123,7 @@ class Profile:
     road_factor: float
     planned_factor: float
     unpaved_factor: float = 1.0
+    major_factor: float = 1.0
     max_grade: float | None = None
     max_kmh: float = 35.0
     max_kmh_unpaved: float = 25.0
@@ -147,10 +154,10 @@ PROFILES: dict[str, Profile] = {
     p.id: p
     for p in (
         Profile("walk", "à pied", "foot", "tobler", 6.0 * float(np.exp(-0.175)), connector_factor=1.5,
-                road_factor=1.3, planned_factor=1.2),
+                road_factor=1.3, planned_factor=1.2, major_factor=1.2),
         Profile("bike", "à vélo", "bike", "power", 0.0, connector_factor=1.3, road_factor=1.1,
-                planned_factor=1.2),
+                planned_factor=1.2, major_factor=1.5),
         Profile("family", "en famille", "foot", "tobler", 3.5, connector_factor=2.0, road_factor=1.6,
-                planned_factor=1.2, unpaved_factor=3.0, max_grade=0.05),
+                planned_factor=1.2, unpaved_factor=3.0, major_factor=1.5, max_grade=0.05),
     )
 }

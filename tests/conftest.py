@@ -301,6 +301,38 @@ def hel_net(helsinki: Path) -> Network:
     return build_osm_network(osm_file=helsinki, area="file", progress=False)
 
 
+# --- real OSM samples of the mirror (tests/test_osm_samples.py): fetched, never committed -------
+
+
+def osm_sample(name: str) -> Path:
+    """``osm-samples/NAME`` of the sources manifest, fetched (mirror, sha256 checked) as
+    ``parcs fetch`` does."""
+    from parcs import sources
+
+    entries = [e for e in sources.load_manifest() if e.path == f"osm-samples/{name}"]
+    assert len(entries) == 1, name
+    return sources.fetch(entries, progress=False)[0].path
+
+
+@pytest.fixture(scope="session")
+def andorra_net() -> Network:
+    """Andorra (2013) with its SRTM tile read from the zip, built once per session."""
+    from parcs.osm.build import build_osm_network
+
+    return build_osm_network(
+        osm_file=osm_sample("andorra.osm.pbf"), area="file",
+        dem=[osm_sample("N42E001.hgt.zip")], progress=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def krems_net() -> Network:
+    """Krems an der Donau (2013, gzip OSM XML), built once per session (flat: no tile)."""
+    from parcs.osm.build import build_osm_network
+
+    return build_osm_network(osm_file=osm_sample("krems.osm.gz"), area="file", progress=False)
+
+
 # --- the web app (tests/test_webapp.py, tests/test_webapp_gaps.py, tests/test_loops_web.py) -------
 
 

@@ -75,7 +75,8 @@ def test_contract_of_every_edge_and_node(hel_net: Any) -> None:
     # both directions of every way: each edge has a reverse twin
     pairs = collections.Counter((u, v) for u, v in g.edges())
     assert all(pairs[(v, u)] >= 1 for u, v in pairs)
-    assert nx.is_weakly_connected(g)
+    # every connected piece is kept (issue 12): as many pieces as the classified OSM data has
+    assert nx.number_weakly_connected_components(g) == hel_net.meta["osm"]["components"] > 1
 
 
 def test_lon_lat_match_projection(hel_net: Any) -> None:
@@ -183,21 +184,21 @@ def test_access_flags_from_tags(hel_net: Any, hel_osm: dict[str, Any]) -> None:
     for u, v, d in _single_osmid_edges(g):
         tags = hel_osm["ways"][int(d["osmid"])][0]
         hw = tags.get("highway")
-        if hw == "steps":
-            assert not d["bike_ok"]
+        if hw == "steps" and "bicycle" not in tags:  # issue 12: bikes are pushed up steps
+            assert d["bike_ok"] and d["bike_push"], tags
             counts["steps"] += 1
         if hw == "footway" and "bicycle" not in tags and "access" not in tags:
-            assert d["foot_ok"] and not d["bike_ok"]
+            assert d["foot_ok"] and d["bike_ok"] and d["bike_push"]  # pushed along footways
             counts["footway"] += 1
         if hw == "cycleway" and tags.get("foot") == "no":
             assert not d["foot_ok"]
             assert d["bike_ok"] or (d["oneway"] and d["reversed"])  # against a one-way track
             counts["cycleway foot=no"] += 1
-        if tags.get("oneway") == "yes" and hw in ROADS and not {"bicycle", "access", "oneway:bicycle"} & set(tags) \
+        if tags.get("oneway") == "yes" and hw in ROADS and not {"bicycle", "vehicle", "access", "oneway:bicycle"} & set(tags) \
                 and not any(k.startswith("cycleway") for k in tags):
             twins = [e for e in g.get_edge_data(v, u, default={}).values() if e["osmid"] == d["osmid"]]
             assert len(twins) == 1 and twins[0]["foot_ok"]
-            assert d["bike_ok"] != twins[0]["bike_ok"]  # one direction only for bikes
+            assert d["bike_ok"] != twins[0]["bike_ok"], tags  # one direction only for bikes
             counts["oneway"] += 1
     assert all(counts[k] > 0 for k in ("steps", "footway", "cycleway foot=no", "oneway")), counts
 
@@ -216,6 +217,21 @@ def _independent_category(tags: dict[str, str]) -> str | None:
     if a in {"cafe", "restaurant", "fast_food", "ice_cream", "pub", "biergarten"}:
         return "food"
     return None
+
+
+def test_locked_gate_581077544_is_walked_round(hel_net: Any) -> None:
+    """Issue 12's reproducer: two points 7 m apart on either side of a gate with ``access=no``
+    ("There is no public entrance from this gate"): the walk goes round (a mature router: ~360 m)."""
+    from routing import RouteRequest, compile_network, route
+
+    g = hel_net.graph
+    gate = [n for n in g.nodes if n == 581077544 or (isinstance(n, int) and n < 0 and -n // 64 == 581077544)]
+    assert len(gate) == 2  # the gate node and its copy: one per side, no edge between them
+    assert not any(g.has_edge(a, b) for a in gate for b in gate)
+    cn = compile_network(hel_net)
+    it = route(cn, RouteRequest(origin="60.1749638,24.95011", destination="60.1749633,24.949978", profile="walk")).best
+    assert it.distance_m > 300
+    assert not set(it.node_ids) >= set(gate)  # never through the gate
 
 
 def test_pois_by_category_match_the_file(hel_net: Any, hel_osm: dict[str, Any]) -> None:
@@ -288,13 +304,14 @@ def _cut_file(src: Path, dest: Path, bbox: tuple[float, float, float, float]) ->
 
 def test_bbox_cut_file_splits_ways_instead_of_shortcuts(helsinki: Path, tmp_path: Path) -> None:
     from parcs.osm.extract import split_runs
-    from parcs.osm.tags import keep_way
+    from parcs.osm.tags import candidate_way, is_area
 
     cut = _cut_file(helsinki, tmp_path / "cut.osm.pbf", (24.940, 60.166, 24.950, 60.174))
     net = build_osm_network(osm_file=cut, area="file", progress=False)
     # independent: ways of the cut file, their runs of present nodes
     present: dict[int, tuple[int, int]] = {}  # node id -> fixed-point location (1e-7 degree)
     adjacent: set[frozenset[tuple[int, int]]] = set()
+    areas: set[int] = set()
     extra_runs = 0
     for o in osmium.FileProcessor(str(cut)):
         if o.is_node():
@@ -306,8 +323,10 @@ def test_bbox_cut_file_splits_ways_instead_of_shortcuts(helsinki: Path, tmp_path
                 for a, b in itertools.pairwise(refs) if a in present and b in present
             )
             coords = [(r, 0.0, 0.0) if r in present else None for r in refs]
-            if keep_way(dict(o.tags)):
+            if candidate_way(dict(o.tags)):
                 extra_runs += max(len(split_runs(coords)) - 1, 0)
+            if is_area(dict(o.tags)):
+                areas.add(o.id)
     assert extra_runs > 0
     assert net.meta["osm"]["split_pieces"] == extra_runs
     # every segment of every edge joins two locations that follow each other in an OSM way
@@ -319,6 +338,8 @@ def test_bbox_cut_file_splits_ways_instead_of_shortcuts(helsinki: Path, tmp_path
     tree = cKDTree(np.column_stack(tr.transform(lonlat[:, 0], lonlat[:, 1])))
     segments = 0
     for *_, d in g.edges(data=True):
+        if areas & set(d["osmid"] if isinstance(d["osmid"], list) else [d["osmid"]]):
+            continue  # pedestrian areas are crossed in straight lines (tested apart)
         dist, idx = tree.query(np.asarray(d["geometry"].coords))
         assert dist.max() < 0.01
         for a, b in itertools.pairwise(idx):
@@ -414,6 +435,11 @@ def test_cli_build_from_file_and_reload(helsinki: Path, tmp_path: Path, capsys: 
     assert 24.9 < lon_lat[0] < 25.0 and 60.1 < lon_lat[1] < 60.2
     assert net.perimeter.bounds == pytest.approx(
         artifact.load_layer(out, "perimeter", crs="EPSG:32635").total_bounds, abs=1e-6)
+    # `parcs stats` says how much of the usable ways the build kept (issue 12: every piece)
+    assert main(["stats", "--build", str(out)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "OpenStreetMap" in x)
+    assert f"{meta['osm']['km_kept']} km gardés sur {meta['osm']['km_usable']} km" in line
+    assert "FI" in line and f"{meta['osm']['components']} morceaux" in line
 
 
 def test_cli_reports_bad_area(helsinki: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,9 +22,11 @@ EXPECTED: dict[int, tuple[str, str]] = {
     1005: ("eurovelo", "compacted"), 1006: ("track", "unpaved"), 1007: ("veloroute", "paved"),
     1008: ("path", "unpaved"), 1009: ("path", "unknown"), 1010: ("voie_verte", "compacted"),
     1011: ("connector", "unknown"), 1012: ("path", "unknown"), 1013: ("towpath", "compacted"),
-    1014: ("path", "unknown"), 1015: ("cavalier", "unpaved"),
+    1014: ("path", "unknown"), 1015: ("cavalier", "unpaved"), 1017: ("connector", "unknown"),
+    1020: ("path", "unknown"), 1021: ("path", "unknown"), 1022: ("path", "unknown"),
 }
-WALK_ONLY = {1008, 1009, 1012, 1014}
+#: footways and steps: walkers, and cyclists pushing their bikes (issue 12)
+PUSH = {1008, 1009, 1012, 1014, 1021, 1022}
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +39,15 @@ def _by_way(g: nx.MultiDiGraph) -> dict[int, list[tuple[Any, Any, dict[str, Any]
     out: dict[int, list[tuple[Any, Any, dict[str, Any]]]] = {}
     for u, v, d in g.edges(data=True):
         assert not isinstance(d["osmid"], list)  # every way changes kind/name/access at its ends
+        if d["highway"] == "barrier":
+            continue  # the passage through a barrier (tested apart)
         out.setdefault(int(d["osmid"]), []).append((u, v, d))
     return out
 
 
 def test_ways_kinds_and_surfaces(syn_net: Any) -> None:
     ways = _by_way(syn_net.graph)
-    assert set(ways) == set(syn.NETWORK_WAYS)  # private service road and primary left out
+    assert set(ways) == set(syn.NETWORK_WAYS)  # private service road and trunk left out
     for wid, (kind, surface) in EXPECTED.items():
         assert {d["kind"] for *_, d in ways[wid]} == {kind}, wid
         assert {d["surface"] for *_, d in ways[wid]} == {surface}, wid
@@ -57,11 +61,15 @@ def test_ways_kinds_and_surfaces(syn_net: Any) -> None:
 def test_access_per_direction(syn_net: Any) -> None:
     ways = _by_way(syn_net.graph)
     for wid, edges in ways.items():
-        # both directions of every piece (Rue A is cut at the junction with Rue B, 1006 at the gap)
-        assert len(edges) == 2 * (2 if wid in {1001, 1006} else 1), wid
+        # both directions of every piece (Rue A is cut at the junction with Rue B, 1006 at the
+        # gap, Rue D at its gate, the cavalier at its stile, the square has its crossing)
+        pieces = 2 if wid in {1001, 1006, 1011, 1015} else 3 if wid == 1020 else 1
+        assert len(edges) == 2 * pieces, wid
         for u, v, d in edges:
-            if wid in WALK_ONLY:
-                assert (d["foot_ok"], d["bike_ok"]) == (True, False), wid
+            assert d["bike_push"] == (wid in PUSH), wid
+            assert d["major"] == (wid == 1017), wid
+            if wid in PUSH:
+                assert (d["foot_ok"], d["bike_ok"]) == (True, True), wid
             elif wid == 1003:  # one-way Rue B: cyclists 2 -> 5 only
                 assert d["foot_ok"] and d["bike_ok"] == ((u, v) == (2, 5))
             else:  # includes Rue C, one-way with oneway:bicycle=no

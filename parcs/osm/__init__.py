@@ -5,19 +5,25 @@ osm-file PATH`` reads a local ``.osm``, ``.osm.bz2``, ``.osm.gz`` or ``.osm.pbf`
 Geofabrik's Nord-Pas-de-Calais). Both give the same :class:`parcs.artifact.Network` as the
 open-data build: an osmnx ``MultiDiGraph`` following :mod:`parcs.schema` (``kind``, ``surface``,
 ``status``, ``route_refs``, elevation profiles and grades...), park units, POIs, communes,
-perimeter and metadata. On top of the contract every edge carries two access flags for its own
-direction, ``foot_ok`` and ``bike_ok`` (a footway is ``bike_ok = False``, a cycleway not shared
-with walkers ``foot_ok = False``, the edge against a one-way street ``bike_ok = False`` unless it
-has a contraflow): the routing core must forbid ``bike_ok = False`` edges to the cycling
-profiles and ``foot_ok = False`` edges to the walking ones.
+perimeter and metadata. On top of the contract every edge carries access flags for its own
+direction from the access table of :mod:`parcs.osm.access` (country defaults included):
+``foot_ok`` and ``bike_ok`` (a cycleway not shared with walkers is ``foot_ok = False`` outside
+Finland, the edge against a one-way street ``bike_ok = False`` unless it has a contraflow),
+``bike_push`` (a cyclist may only push the bike: footways, steps...) and ``major`` (primary,
+secondary and trunk roads): the routing core forbids ``bike_ok = False`` edges to the cycling
+profile and ``foot_ok = False`` edges to the walking ones, times pushing at walking pace and
+adds a penalty on major roads. Barrier nodes that block a mode are split
+(:mod:`parcs.osm.barriers`), pedestrian areas are crossed (:mod:`parcs.osm.areas`), and every
+connected piece is kept.
 
 The steps, each in its module:
 
 1. the area (:func:`resolve_area`): ``perimeter`` (the Pôle, plus the open-data build's 2 km
    margin for the network), ``file`` (the extent of the file's data) or ``W,S,E,N`` (WGS84);
 2. the OSM data: :mod:`parcs.osm.extract` (pyosmium) or :mod:`parcs.osm.overpass` (osmnx);
-3. the graph: :mod:`parcs.osm.graph` (tags → kinds and access, :mod:`parcs.osm.tags`;
-   simplification; Lambert-93 in France, UTM elsewhere; towpaths along canals);
+3. the graph: :mod:`parcs.osm.graph` (tags → kinds and access, :mod:`parcs.osm.tags` and
+   :mod:`parcs.osm.access`; barriers; pedestrian areas; simplification; Lambert-93 in France,
+   the local UTM zone elsewhere; towpaths along canals);
 4. in the Artois, the open-data layers laid on the OSM edges (:mod:`parcs.osm.opendata`);
 5. elevation: :func:`parcs.elevation.add_elevation` with ``dem`` files, or the SRTM tiles of the
    sources when they cover the network; otherwise elevation 0 everywhere, climb and grades 0,

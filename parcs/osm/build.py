@@ -29,6 +29,9 @@ from parcs.osm import extract as osm_file
 from parcs.osm import graph as osm_graph
 from parcs.osm import layers as osm_layers
 from parcs.osm import overpass as osm_overpass
+from parcs.osm.access import country_of
+from parcs.osm.areas import mesh_pedestrian_areas
+from parcs.osm.barriers import split_barriers
 from parcs.osm.tags import RouteRelation, route_memberships
 from parcs.perimeter import CRS, WGS84, Perimeter, load_perimeter
 
@@ -55,12 +58,14 @@ class OsmArea:
     ``network`` (WGS84) is where ways are kept; ``perimeter`` (WGS84) is the territory the build
     reports on (the Pôle for ``perimeter``, else the same as ``network``); ``pole`` is the Pôle
     when the area overlaps it (its communes and open-data layers apply), else None.
+    ``country`` (ISO 3166 alpha-2, None if unknown) selects the access defaults and the CRS.
     """
 
     spec: str
     network: BaseGeometry
     perimeter: BaseGeometry
     pole: Perimeter | None
+    country: str | None = None
 
 
 def parse_area(area: str) -> str | BBox:
@@ -115,7 +120,7 @@ def resolve_area(spec: str | BBox, *, extent: BBox | None = None) -> OsmArea:
         pole = load_perimeter()
         wgs = pole.geometry_wgs84()
         net = gpd.GeoSeries([pole.geometry.buffer(PERIMETER_MARGIN_M)], crs=CRS).to_crs(WGS84)
-        return OsmArea("perimeter", net.iloc[0], wgs, pole)
+        return OsmArea("perimeter", net.iloc[0], wgs, pole, "FR")
     if spec == "file":
         if extent is None:
             raise InvalidRequestError("--area file needs an OSM file with data (--source osm-file PATH)")
@@ -126,7 +131,8 @@ def resolve_area(spec: str | BBox, *, extent: BBox | None = None) -> OsmArea:
         raise InvalidRequestError(f"unknown area {spec!r}")
     found = _load_pole()
     inside = found is not None and found.geometry_wgs84().intersects(polygon)
-    return OsmArea(label, polygon, polygon, found if inside else None)
+    country = "FR" if inside else country_of(polygon.bounds)
+    return OsmArea(label, polygon, polygon, found if inside else None, country)
 
 
 @dataclass(frozen=True)
@@ -149,14 +155,22 @@ def _read_file(path: Path, spec: str | BBox) -> tuple[nx.MultiDiGraph, _OsmData,
         w, s, e, n = area.network.bounds
         pre = (w - FILE_PRECUT_DEG, s - FILE_PRECUT_DEG, e + FILE_PRECUT_DEG, n + FILE_PRECUT_DEG)
     scan = osm_file.scan_file(path, bbox=pre, want_extent=spec == "file")
+    if not scan.ways and scan.ways_outside:
+        raise DataError(
+            f"{path.name} : l'extrait ne recouvre pas la zone --area {area.spec} "
+            "(no way of the network in the area)"
+        )
+    if not scan.ways:
+        raise DataError(
+            f"{path.name} : aucune voie utilisable à pied ou à vélo dans l'extrait "
+            "(no way of the network: paths, tracks, streets)"
+        )
     if spec == "file":
         area = resolve_area("file", extent=scan.extent)
-    if not scan.ways:
-        raise DataError(f"{path.name}: no way of the network (paths, tracks, streets) in the area")
     n_ways = len(scan.ways)
     with tempfile.TemporaryDirectory(prefix="parcs-osm-") as tmp:
         xml = Path(tmp) / "network.osm"
-        synthetic = osm_file.write_network_xml(scan.ways, xml)
+        synthetic = osm_file.write_network_xml(scan.ways, xml, barriers=scan.barriers)
         scan.ways.clear()  # written: free them before osmnx reads the file
         with osm_graph.osmnx_settings():
             graph = ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
@@ -185,10 +199,15 @@ def _download(area: OsmArea) -> tuple[nx.MultiDiGraph, _OsmData]:
 def _simplified(
     raw: nx.MultiDiGraph, data: _OsmData, area: OsmArea
 ) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
-    """Cut, classify (both in place on ``raw``) and simplify."""
+    """Cut, classify, split barriers, mesh pedestrian areas (all in place on ``raw``), simplify."""
     osm_graph.cut(raw, area.network)
     counts = dict(data.counts)
-    counts.update(osm_graph.classify_graph(raw, routes=route_memberships(data.routes)))
+    routes = route_memberships(data.routes)
+    counts.update(osm_graph.classify_graph(raw, routes=routes, country=area.country))
+    if raw.number_of_edges() == 0:
+        raise DataError("aucune voie utilisable à pied ou à vélo dans la zone (no usable way in the area)")
+    counts.update(split_barriers(raw))
+    counts.update(mesh_pedestrian_areas(raw))
     simple, more = osm_graph.simplify(raw)
     counts.update(more)
     return simple, counts
@@ -198,7 +217,9 @@ def _projected(
     simple: nx.MultiDiGraph, data: _OsmData, area: OsmArea, counts: dict[str, Any]
 ) -> nx.MultiDiGraph:
     """Geometry, projection, towpaths (``counts`` completed in place)."""
-    graph = osm_graph.finish_geometry(simple, crs=osm_graph.choose_crs(area.network))
+    crs = osm_graph.choose_crs(area.network, country=area.country or "")
+    graph = osm_graph.finish_geometry(simple, crs=crs)
+    counts["km_kept"] = round(osm_graph.usable_km(graph), 3)
     counts["towpath_edges"] = osm_graph.mark_towpaths(graph, [c.geometry for c in data.canals])
     counts["route_relations"] = len(data.routes)
     for _, _, d in graph.edges(data=True):
@@ -211,7 +232,13 @@ def _with_elevation(G: nx.MultiDiGraph, dem: list[Path] | None) -> tuple[nx.Mult
     """Elevation from ``dem``, else from the fetched SRTM tiles if they cover, else flat."""
     if dem:
         given = elevation.load_dem(dem)
-        return elevation.add_elevation(G, dem=given), "dem:" + ";".join(Path(p).name for p in dem)
+        names = ", ".join(Path(p).name for p in dem)
+        try:
+            return elevation.add_elevation(G, dem=given), "dem:" + ";".join(Path(p).name for p in dem)
+        except DataError as exc:
+            raise DataError(
+                f"--dem {names} : les tuiles d'altitude ne couvrent pas la zone du réseau ({exc})"
+            ) from exc
     model: elevation.Dem | None = None
     with contextlib.suppress(SourceError):
         model = elevation.load_dem(elevation.dem_paths())
@@ -358,6 +385,7 @@ def build_osm_network(
         "area": where.spec,
         "area_bounds_wgs84": [round(v, 6) for v in where.network.bounds],
         "crs": crs,
+        "country": where.country,
         "elevation": elev,
         "opendata": enrichment,
         "osm": {**counts, **more},

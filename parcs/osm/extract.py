@@ -2,7 +2,9 @@
 
 :func:`scan_file` reads the file in two passes — the relations first (cycle routes, park and POI
 multipolygons), then the nodes and ways with their locations — and keeps only what the build
-needs: the ways of the network (:func:`parcs.osm.tags.keep_way`), canals, POIs and parks.
+needs: the ways of the network (:func:`parcs.osm.tags.candidate_way`: usable in some country's
+access table; the build refines it once the country is known), the barrier nodes that block a
+mode (their access tags are written with the nodes), canals, POIs and parks.
 :func:`write_network_xml` writes those ways as OSM XML for :func:`osmnx.graph_from_xml`.
 
 Extracts cut by a bounding box reference nodes they do not contain. Those references are dropped:
@@ -26,7 +28,8 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import DataError, SourceError
-from parcs.osm.tags import POI_RULES, RouteRelation, is_canal, is_park, keep_way, poi_category
+from parcs.osm.access import NODE_TAGS, barrier_blocks
+from parcs.osm.tags import POI_RULES, RouteRelation, candidate_way, is_canal, is_park, poi_category
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +73,10 @@ class FileScan:
     parks: list[OsmFeature] = field(default_factory=list)
     canals: list[OsmFeature] = field(default_factory=list)
     routes: list[RouteRelation] = field(default_factory=list)
+    barriers: dict[int, dict[str, str]] = field(default_factory=dict)
     extent: BBox | None = None
     missing_refs: int = 0
+    ways_outside: int = 0
 
 
 def check_osm_file(path: Path) -> Path:
@@ -96,7 +101,9 @@ def _iterate(path: Path, fp: Iterable[object]) -> Iterator[object]:
     try:
         yield from fp
     except (RuntimeError, ValueError) as exc:
-        raise DataError(f"{path.name}: not a readable OSM file ({exc})") from exc
+        raise DataError(
+            f"{path.name} : fichier OSM illisible, tronqué ou corrompu (not a readable OSM file: {exc})"
+        ) from exc
 
 
 @dataclass
@@ -151,7 +158,7 @@ def _way_geometry(coords: list[Coord | None], *, area: bool) -> BaseGeometry | N
 
 
 #: Keys a tagged node must have to reach Python (POIs); libosmium drops the others.
-NODE_KEYS: tuple[str, ...] = tuple(sorted({key for _, key, _ in POI_RULES} | {"tourism"}))
+NODE_KEYS: tuple[str, ...] = tuple(sorted({key for _, key, _ in POI_RULES} | {"tourism", "barrier"}))
 #: Keys a way must have to reach Python (network, canals, parks, POIs); other ways only reach the
 #: member collector (multipolygon rings are often untagged).
 WAY_KEYS: tuple[str, ...] = tuple(sorted({*NODE_KEYS, "highway", "waterway", "leisure", "landuse"}))
@@ -172,6 +179,8 @@ class _Scanner:
         if not loc.valid():
             return
         tags = dict(node.tags)
+        if "barrier" in tags and any(barrier_blocks(tags)):
+            self.scan.barriers[node.id] = {k: tags[k] for k in NODE_TAGS if k in tags}
         if poi_category(tags) and _in_bbox(loc.lon, loc.lat, self.bbox):
             self.scan.pois.append(OsmFeature("node", node.id, tags, Point(loc.lon, loc.lat)))
 
@@ -183,12 +192,13 @@ class _Scanner:
     def way(self, way: osmium.osm.Way) -> None:
         self.member(way)
         tags = dict(way.tags)
-        network = "highway" in tags and keep_way(tags)
+        network = "highway" in tags and candidate_way(tags)
         if not (network or is_canal(tags) or is_park(tags) or poi_category(tags)):
             return
         coords = _way_coords(way)
         valid = [c for c in coords if c is not None]
         if not valid or not any(_in_bbox(lon, lat, self.bbox) for _, lon, lat in valid):
+            self.scan.ways_outside += network
             return
         if network:
             self.scan.missing_refs += len(coords) - len(valid)
@@ -335,8 +345,13 @@ def split_runs(nodes: list[Coord | None]) -> list[list[Coord]]:
     return [r for r in runs if len(r) >= 2]
 
 
-def write_network_xml(ways: Iterable[RawWay], path: Path) -> dict[int, int]:
+def write_network_xml(
+    ways: Iterable[RawWay], path: Path, *, barriers: dict[int, dict[str, str]] | None = None
+) -> dict[int, int]:
     """Write the ways (split at missing nodes) and their nodes as OSM XML for osmnx.
+
+    ``barriers``: node id → barrier tags, written on those nodes (osmnx reads them as node
+    attributes, :data:`parcs.osm.access.NODE_TAGS`).
 
     Returns
     -------
@@ -358,7 +373,8 @@ def write_network_xml(ways: Iterable[RawWay], path: Path) -> dict[int, int]:
     writer = osmium.SimpleWriter(str(path), overwrite=True)
     try:
         for nid in sorted(nodes):
-            writer.add_node(osmium.osm.mutable.Node(id=nid, location=nodes[nid], tags={}))
+            tags = (barriers or {}).get(nid, {})
+            writer.add_node(osmium.osm.mutable.Node(id=nid, location=nodes[nid], tags=tags))
         for wid, refs, tags in pieces:
             writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=refs, tags=tags))
     finally:

@@ -5,14 +5,17 @@ tags of :data:`parcs.osm.tags.USEFUL_TAGS_WAY`) is, in order: cut to the area po
 ways :func:`~parcs.osm.tags.keep_way` refuses; completed with the edge *against* the traffic of
 each one-way way (walkers walk both ways, contraflow cyclists ride them); classified edge by edge
 (``kind``, ``name``, ``surface``, ``status``, ``source``, ``route_refs``, ``foot_ok``,
-``bike_ok``); cut to its largest weakly connected component (osmnx's default: islands the data
-leaves unconnected are dropped, and counted in the metadata); simplified by osmnx, keeping a node
-wherever the kind, name, surface, route or access changes (so these stay single values on every
-edge; ``foot_ok``/``bike_ok`` of a merged edge are the *and* of its parts); given a straight
-geometry where osmnx leaves none, and WGS84 ``lon``/``lat`` on the nodes; projected.
+``bike_ok``, ``bike_push``, ``major``, with the country's access defaults); barrier nodes that
+block a mode split (:mod:`parcs.osm.barriers`); pedestrian areas meshed
+(:mod:`parcs.osm.areas`); simplified by osmnx, keeping a node wherever the kind, name, surface,
+route or access changes (so these stay single values on every edge; ``foot_ok``/``bike_ok`` of
+a merged edge are the *and* of its parts). Every connected piece is kept (their count and the
+usable length are in the metadata). Then given a straight geometry where osmnx leaves none, and
+WGS84 ``lon``/``lat`` on the nodes; projected.
 
-Projection: Lambert-93 (EPSG:2154, as the open-data build) when the area lies in its domain
-(metropolitan France), else the WGS84 UTM zone of the area's centre (Helsinki: EPSG:32635).
+Projection: Lambert-93 (EPSG:2154, as the open-data build) when the area lies in France and in
+Lambert-93's domain, else the WGS84 UTM zone of the area's centre (Helsinki: EPSG:32635,
+Andorra: EPSG:32631, Krems: EPSG:32633).
 ``G.graph["crs"]`` is always the ``"EPSG:<code>"`` string.
 """
 
@@ -35,12 +38,16 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import BuildError
+from parcs.osm.access import NODE_TAGS, country_of
 from parcs.osm.tags import (
     USEFUL_TAGS_WAY,
     RouteMembership,
     access_signature,
+    bike_push,
     display_name,
     edge_access,
+    is_area,
+    is_major,
     keep_way,
     surface_class,
     way_kind,
@@ -61,11 +68,12 @@ TOWPATH_SHARE = 0.75
 def osmnx_settings(**overrides: Any) -> Iterator[None]:
     """Set ``osmnx.settings`` values for the block, and restore them afterwards (even on error).
 
-    ``useful_tags_way`` defaults to :data:`USEFUL_TAGS_WAY`. osmnx's HTTP layer also replaces
+    ``useful_tags_way`` defaults to :data:`USEFUL_TAGS_WAY`, ``useful_tags_node`` to
+    :data:`parcs.osm.access.NODE_TAGS` (barriers). osmnx's HTTP layer also replaces
     ``socket.getaddrinfo`` to pin the Overpass server's address; it is restored too. This is
     process-wide state: do not run two builds at once in threads of one process.
     """
-    values = {"useful_tags_way": list(USEFUL_TAGS_WAY), **overrides}
+    values = {"useful_tags_way": list(USEFUL_TAGS_WAY), "useful_tags_node": list(NODE_TAGS), **overrides}
     saved = {name: getattr(ox.settings, name) for name in values}
     getaddrinfo = socket.getaddrinfo
     try:
@@ -78,16 +86,25 @@ def osmnx_settings(**overrides: Any) -> Iterator[None]:
         socket.getaddrinfo = getaddrinfo
 
 
-def choose_crs(area_wgs84: BaseGeometry) -> str:
-    """``"EPSG:2154"`` inside Lambert-93's domain, else the UTM zone of the area's centre.
+def choose_crs(area_wgs84: BaseGeometry, *, country: str | None = None) -> str:
+    """``"EPSG:2154"`` for an area in France inside Lambert-93's domain, else the WGS84 UTM zone
+    of the area's centre (as osmnx's ``project_graph`` chooses).
+
+    ``country`` (ISO 3166 alpha-2) defaults to :func:`parcs.osm.access.country_of` the area: an
+    extract in the Pyrenees or in Belgium lies inside Lambert-93's rectangle but is not in France.
 
     >>> from shapely.geometry import box
     >>> choose_crs(box(2.5, 50.4, 2.9, 50.6)), choose_crs(box(24.93, 60.16, 24.95, 60.18))
     ('EPSG:2154', 'EPSG:32635')
+    >>> choose_crs(box(1.41, 42.43, 1.78, 42.66)), choose_crs(box(15.55, 48.38, 15.64, 48.43))
+    ('EPSG:32631', 'EPSG:32633')
     """
+    if country is None:
+        country = country_of(area_wgs84.bounds)
     aou = CRS.from_epsg(2154).area_of_use
     w, s, e, n = area_wgs84.bounds
-    if aou is not None and aou.west <= w and e <= aou.east and aou.south <= s and n <= aou.north:
+    inside = aou is not None and aou.west <= w and e <= aou.east and aou.south <= s and n <= aou.north
+    if inside and country == "FR":
         return "EPSG:2154"
     c = area_wgs84.centroid
     zone = min(math.floor((c.x + 180.0) / 6.0) + 1, 60)
@@ -103,7 +120,8 @@ def query_polygon(area_wgs84: BaseGeometry, *, buffer_m: float = 100.0) -> BaseG
 
 
 def cut(G: nx.MultiDiGraph, polygon: BaseGeometry) -> nx.MultiDiGraph:  # noqa: N803
-    """Remove, in place, the raw graph's nodes outside ``polygon`` (WGS84); keep only ``x``/``y``.
+    """Remove, in place, the raw graph's nodes outside ``polygon`` (WGS84); keep only ``x``/``y``
+    and the barrier tags (:data:`parcs.osm.access.NODE_TAGS`).
 
     Same rule as :func:`osmnx.truncate.truncate_graph_polygon` (nodes on the boundary stay) without
     its copy of the graph, which matters for a regional extract. Returns ``G``.
@@ -122,9 +140,9 @@ def cut(G: nx.MultiDiGraph, polygon: BaseGeometry) -> nx.MultiDiGraph:  # noqa: 
         raise BuildError("no node of the OSM network lies inside the area")
     G.remove_nodes_from([n for n, ok in zip(ids, inside.tolist(), strict=True) if not ok])
     for _, d in G.nodes(data=True):
-        x0, y0 = d["x"], d["y"]
+        keep = {k: d[k] for k in ("x", "y", *NODE_TAGS) if k in d and d[k] == d[k]}
         d.clear()
-        d.update(x=x0, y=y0)
+        d.update(keep)
     return G
 
 
@@ -143,11 +161,13 @@ def _add_against_edges(G: nx.MultiDiGraph) -> int:  # noqa: N803
     return len(added)
 
 
-def _classify(d: dict[str, Any], routes: Mapping[int, RouteMembership]) -> dict[str, Any]:
+def _classify(
+    d: dict[str, Any], routes: Mapping[int, RouteMembership], country: str | None
+) -> dict[str, Any]:
     membership = routes.get(int(d["osmid"]))
     foot, bike = edge_access(
         d, oneway=bool(d.get("oneway")), reversed_=bool(d.get("reversed")),
-        against=bool(d.get("_against")),
+        against=bool(d.get("_against")), country=country,
     )
     out = {k: d[k] for k in KEPT_RAW if k in d}
     out.update(
@@ -159,7 +179,10 @@ def _classify(d: dict[str, Any], routes: Mapping[int, RouteMembership]) -> dict[
         route_refs=";".join(membership.refs) if membership else "",
         foot_ok=foot,
         bike_ok=bike,
-        _acc=access_signature(d) + ("1" if d.get("oneway") else "0"),
+        bike_push=bike and bike_push(d, country=country),
+        major=is_major(d),
+        _area=is_area(d),
+        _acc=access_signature(d, country=country) + ("1" if d.get("oneway") else "0"),
     )
     return out
 
@@ -168,15 +191,17 @@ def classify_graph(
     G: nx.MultiDiGraph,  # noqa: N803
     *,
     routes: Mapping[int, RouteMembership],
+    country: str | None = None,
 ) -> dict[str, int]:
     """Drop refused ways, add the against-traffic edges and classify every edge (in place).
 
-    Returns counts for the metadata.
+    ``country`` (ISO 3166 alpha-2) selects the access defaults of untagged ways
+    (:mod:`parcs.osm.access`). Returns counts for the metadata.
     """
     kept: dict[int, bool] = {}
     refused = [
         (u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-        if not kept.setdefault(d["osmid"], keep_way(d))
+        if not kept.setdefault(d["osmid"], keep_way(d, country=country))
     ]
     G.remove_edges_from(refused)
     against = _add_against_edges(G)
@@ -185,7 +210,7 @@ def classify_graph(
     for _, _, d in G.edges(data=True):
         key = (d["osmid"], bool(d.get("oneway")), bool(d.get("reversed")), bool(d.get("_against")))
         if key not in done:
-            done[key] = _classify(d, routes)
+            done[key] = _classify(d, routes, country)
         length = d["length"]
         d.clear()
         d.update(done[key], length=length)
@@ -196,31 +221,38 @@ def classify_graph(
 def _normalise(G: nx.MultiDiGraph) -> None:  # noqa: N803
     """After simplification: one ``reversed``/``oneway`` value per edge, no helper attributes."""
     for u, v, d in G.edges(data=True):
-        d.pop("_acc", None)
-        d.pop("_against", None)
+        for key in ("_acc", "_against", "_area"):
+            d.pop(key, None)
         if isinstance(d.get("reversed"), list):
             # a chain of ways drawn head to head: one direction of the pair is the "forward" one
             d["reversed"] = bool(u > v)
         if isinstance(d.get("oneway"), list):
             d["oneway"] = any(d["oneway"])
-        d["foot_ok"] = bool(d["foot_ok"])
-        d["bike_ok"] = bool(d["bike_ok"])
+        for key in ("foot_ok", "bike_ok", "bike_push", "major"):
+            d[key] = bool(d[key])
 
 
-def simplify(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, int]]:  # noqa: N803
-    """Cut ``G`` to its largest weakly connected component (in place), then return osmnx's
-    simplification of it (see the module doc) and counts for the metadata."""
-    comps = list(nx.weakly_connected_components(G))
-    main = max(comps, key=len) if comps else set()
-    outside = [n for c in comps if c is not main for n in c]
-    G.remove_nodes_from(outside)  # in place: no copy of the raw graph
+def usable_km(G: nx.MultiDiGraph) -> float:  # noqa: N803
+    """Kilometres of ways in a graph holding both directions of every way (half its edge length)."""
+    return float(sum(d["length"] for _, _, d in G.edges(data=True))) / 2000.0
+
+
+def simplify(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, dict[str, Any]]:  # noqa: N803
+    """osmnx's simplification of ``G`` (see the module doc) and counts for the metadata.
+
+    Every connected piece is kept (a town the data leaves unconnected to the rest is still
+    routable within itself); ``components`` counts them and ``km_usable`` is the length of the
+    ways walkers or cyclists may use, to compare with the final network's ``km_kept``.
+    """
+    km = usable_km(G)
     out = ox.simplify_graph(
         G,
         edge_attrs_differ=list(DIFFER),
-        edge_attr_aggs={"length": sum, "foot_ok": all, "bike_ok": all},
+        edge_attr_aggs={"length": sum, "foot_ok": all, "bike_ok": all, "bike_push": any, "major": any},
     )
     _normalise(out)
-    return out, {"components": len(comps), "nodes_outside_largest_component": len(outside)}
+    comps = nx.number_weakly_connected_components(out)
+    return out, {"components": comps, "km_usable": round(km, 3)}
 
 
 def finish_geometry(G: nx.MultiDiGraph, *, crs: str) -> nx.MultiDiGraph:  # noqa: N803

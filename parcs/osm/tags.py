@@ -6,27 +6,26 @@ that an online build and a file build of the same data give the same network.
 
 Ways kept
 ---------
-``highway`` in :data:`PATH_HIGHWAYS` (cycleway, path, track, footway, bridleway, pedestrian,
-steps) or :data:`ROAD_HIGHWAYS` (living_street, service, residential, unclassified, tertiary,
-secondary and their links) — roads are *connectors*. Secondary roads are kept: in the Artois they
-are the routes départementales that join villages, often the only link across a canal, a railway
-or a motorway, and cycle routes are signposted along some of them; the profiles that avoid
-connectors avoid them. Motorways, trunks and primary roads, areas (``area=yes``), private and
-emergency service roads, and ways in construction or proposed (``highway=construction/proposed``:
-OSM has no reliable opening date, so every kept way is ``status = "built"``) are left out, as is
-any way neither walkers nor cyclists may use.
+Every way a walker or a cyclist may legally use (:mod:`parcs.osm.access`, the documented access
+table with its country defaults): paths (:data:`PATH_HIGHWAYS`: cycleway, path, track, footway,
+bridleway, pedestrian, steps) and roads (:data:`ROAD_HIGHWAYS`), primary and secondary roads
+included — they are *connectors* and every profile adds a penalty for their traffic
+(``major``); motorways and trunk roads only where a sidewalk or a cycle lane is tagged (or the
+mode is allowed explicitly). Left out: ways whose tags forbid both modes, closed areas other than
+pedestrian areas (``highway=pedestrian|footway`` + ``area=yes``, walkable along the outline and
+across, :mod:`parcs.osm.areas`), private and emergency service roads, and ways in construction
+or proposed (``highway=construction/proposed``: OSM has no reliable opening date, so every kept
+way is ``status = "built"``).
 
 Access
 ------
-:func:`foot_access` / :func:`bike_access` answer, from the mode's own tag first, then ``access``,
-then the default of the highway type (French rules, which are also OSM's worldwide defaults):
-walkers may not use a cycleway unless it is shared (``foot=yes/designated/permissive`` or a
-``segregated`` tag), cyclists may not use footways, bridleways or steps unless allowed
-(``bicycle=yes/designated/permissive``); ``pedestrian`` streets are open to bicycles (the aire
-piétonne of the Code de la route); ``access=no/private`` closes a way unless the mode is allowed
-explicitly; ``bicycle=dismount`` counts as "may not ride". Each edge then carries ``foot_ok`` and
-``bike_ok`` for *its own direction* (a one-way street is ``bike_ok`` only with the traffic unless
-it has a contraflow: ``oneway:bicycle=no``, ``cycleway=opposite*``...), see :func:`edge_access`.
+:func:`foot_access` / :func:`bike_access` / :func:`bike_push` answer from
+:mod:`parcs.osm.access` (the mode's own tag, then ``access``, then the country's default of the
+highway type); each edge then carries ``foot_ok``, ``bike_ok`` (ride *or* push) and
+``bike_push`` (push only: footways, pedestrian streets outside France, steps,
+``bicycle=dismount``) for *its own direction* (a one-way street is ``bike_ok`` only with the
+traffic unless it has a contraflow: ``oneway:bicycle=no``, ``cycleway=opposite*``...), see
+:func:`edge_access`.
 
 Kinds
 -----
@@ -47,26 +46,25 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from parcs.osm import access
+from parcs.osm.access import ALLOW, NETWORK_HIGHWAYS, first
+
 #: Non-road ways walkers and cyclists use.
 PATH_HIGHWAYS: frozenset[str] = frozenset(
     {"cycleway", "path", "track", "footway", "bridleway", "pedestrian", "steps"}
 )
-#: Low-traffic roads kept as connectors (primary, trunk and motorway are left out).
-ROAD_HIGHWAYS: frozenset[str] = frozenset(
-    {
-        "living_street", "service", "residential", "unclassified",
-        "tertiary", "tertiary_link", "secondary", "secondary_link",
-    }
-)
-KEPT_HIGHWAYS: frozenset[str] = PATH_HIGHWAYS | ROAD_HIGHWAYS
+#: Roads (kept as connectors when walkers or cyclists may use them).
+ROAD_HIGHWAYS: frozenset[str] = NETWORK_HIGHWAYS - PATH_HIGHWAYS
+KEPT_HIGHWAYS: frozenset[str] = NETWORK_HIGHWAYS
 #: ``service=*`` values left out.
 EXCLUDED_SERVICES: frozenset[str] = frozenset({"private", "emergency_access"})
+#: Ways drawn as closed areas that walkers cross (``area=yes``): see :mod:`parcs.osm.areas`.
+AREA_HIGHWAYS: frozenset[str] = frozenset({"pedestrian", "footway"})
 
 #: The Overpass QL way filter (osmnx ``custom_filter``): a superset of :func:`keep_way`, which
 #: refines it on the tags osmnx keeps (:data:`USEFUL_TAGS_WAY`).
 OVERPASS_FILTER: str = (
     f'["highway"~"^({"|".join(sorted(KEPT_HIGHWAYS))})$"]'
-    '["area"!~"^yes$"]'
     f'["service"!~"^({"|".join(sorted(EXCLUDED_SERVICES))})$"]'
 )
 
@@ -74,34 +72,21 @@ OVERPASS_FILTER: str = (
 #: tag the functions of this module read, plus ``oneway``/``junction`` that osmnx itself reads.
 USEFUL_TAGS_WAY: tuple[str, ...] = (
     "highway", "name", "ref", "surface", "tracktype", "smoothness", "access", "foot", "bicycle",
-    "segregated", "oneway", "junction", "oneway:bicycle", "oneway:foot", "cycleway",
+    "vehicle", "segregated", "oneway", "junction", "oneway:bicycle", "oneway:foot", "cycleway",
     "cycleway:left", "cycleway:right", "cycleway:both", "cycleway:left:oneway",
     "cycleway:right:oneway", "cycleway:both:oneway", "footway", "path", "towpath", "service",
-    "area", "motorroad", "designation",
+    "area", "motorroad", "designation", "sidewalk", "sidewalk:both", "sidewalk:left",
+    "sidewalk:right",
 )
 
-_ALLOW = frozenset({"yes", "designated", "permissive", "official", "destination", "customers"})
+_ALLOW = ALLOW
 _DENY = frozenset({"no", "private"})
-_DENY_MODE = {"foot": frozenset({"use_sidepath"}), "bicycle": frozenset({"dismount"})}
 _YES = frozenset({"yes", "true", "1"})
 _ROUTE_NETWORKS = frozenset({"icn", "ncn", "rcn"})
 _CONTRAFLOW_KEYS = ("cycleway", "cycleway:left", "cycleway:right", "cycleway:both")
 _CONTRAFLOW_ONEWAY_KEYS = ("cycleway:left:oneway", "cycleway:right:oneway", "cycleway:both:oneway")
 
 Tags = Mapping[str, object]
-
-
-def first(value: object) -> str:
-    """The first of a ``;``-separated OSM value, stripped and lower-cased ('' for none).
-
-    >>> first("Paved;cobblestone"), first(None), first(["a", "b"])
-    ('paved', '', 'a')
-    """
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if value is None or (isinstance(value, float) and value != value):  # NaN from pandas
-        return ""
-    return str(value).split(";")[0].strip().lower()
 
 
 def _text(value: object) -> str:
@@ -112,57 +97,70 @@ def _text(value: object) -> str:
 
 
 # --------------------------------------------------------------------------------------- access
-def _mode_access(tags: Tags, mode: str) -> bool:
-    hw = first(tags.get("highway"))
-    value = first(tags.get(mode))
-    if value in _ALLOW:
-        return True
-    if value in _DENY or value in _DENY_MODE[mode]:
-        return False
-    if first(tags.get("access")) in _DENY or first(tags.get("motorroad")) in _YES:
-        return False
-    if mode == "foot":
-        return hw != "cycleway" or _text(tags.get("segregated")) != ""
-    return hw not in {"footway", "bridleway", "steps"}
-
-
-def foot_access(tags: Tags) -> bool:
-    """Whether walkers may use the way (in at least one direction).
+def foot_access(tags: Tags, *, country: str | None = None) -> bool:
+    """Whether walkers may use the way (in at least one direction): :func:`parcs.osm.access.foot_access`.
 
     >>> foot_access({"highway": "cycleway"}), foot_access({"highway": "cycleway", "foot": "yes"})
     (False, True)
-    >>> foot_access({"highway": "track", "access": "private", "foot": "permissive"})
-    True
     """
-    return _mode_access(tags, "foot")
+    return access.foot_access(tags, country=country)
 
 
-def bike_access(tags: Tags) -> bool:
-    """Whether cyclists may ride the way (in at least one direction).
+def bike_access(tags: Tags, *, country: str | None = None) -> bool:
+    """Whether cyclists may ride the way or push the bike along it (in at least one direction).
 
-    >>> bike_access({"highway": "footway"}), bike_access({"highway": "footway", "bicycle": "yes"})
-    (False, True)
-    >>> bike_access({"highway": "steps", "bicycle": "yes"}), bike_access({"highway": "pedestrian"})
-    (True, True)
-    >>> bike_access({"highway": "steps"}), bike_access({"highway": "path", "bicycle": "dismount"})
-    (False, False)
+    >>> bike_access({"highway": "footway"}), bike_access({"highway": "footway", "bicycle": "no"})
+    (True, False)
     """
-    return _mode_access(tags, "bicycle")
+    return access.bike_access(tags, country=country) != "no"
 
 
-def keep_way(tags: Tags) -> bool:
+def bike_push(tags: Tags, *, country: str | None = None) -> bool:
+    """Whether cyclists may only push the bike along the way (footways, steps, dismount).
+
+    >>> bike_push({"highway": "steps"}), bike_push({"highway": "cycleway"})
+    (True, False)
+    """
+    return access.bike_access(tags, country=country) == "push"
+
+
+def is_area(tags: Tags) -> bool:
+    """A pedestrian area: ``highway=pedestrian`` (or ``footway``) drawn as a closed ``area=yes``."""
+    return first(tags.get("area")) == "yes" and first(tags.get("highway")) in AREA_HIGHWAYS
+
+
+def keep_way(tags: Tags, *, country: str | None = None) -> bool:
     """Whether a way belongs to the network (see the module doc).
 
-    >>> keep_way({"highway": "cycleway"}), keep_way({"highway": "primary"})
-    (True, False)
+    >>> keep_way({"highway": "cycleway"}), keep_way({"highway": "primary"}), keep_way({"highway": "motorway"})
+    (True, True, False)
     >>> keep_way({"highway": "service", "service": "private"}), keep_way({"highway": "footway", "access": "no"})
     (False, False)
+    >>> keep_way({"highway": "pedestrian", "area": "yes"}), keep_way({"highway": "service", "area": "yes"})
+    (True, False)
     """
     if first(tags.get("highway")) not in KEPT_HIGHWAYS:
         return False
-    if first(tags.get("area")) == "yes" or first(tags.get("service")) in EXCLUDED_SERVICES:
+    if first(tags.get("area")) == "yes" and not is_area(tags):
         return False
-    return foot_access(tags) or bike_access(tags)
+    if first(tags.get("service")) in EXCLUDED_SERVICES:
+        return False
+    return foot_access(tags, country=country) or bike_access(tags, country=country)
+
+
+def candidate_way(tags: Tags) -> bool:
+    """:func:`keep_way` in some country's table (the extract reader's filter, before the
+    country is known).
+
+    >>> candidate_way({"highway": "cycleway", "bicycle": "no"}), candidate_way({"highway": "bridleway"})
+    (True, False)
+    """
+    return any(keep_way(tags, country=c) for c in (None, *access.DEFAULTS))
+
+
+def is_major(tags: Tags) -> bool:
+    """A road with heavy traffic (:data:`parcs.osm.access.MAJOR_HIGHWAYS`): a cost penalty."""
+    return first(tags.get("highway")) in access.MAJOR_HIGHWAYS
 
 
 def _bike_contraflow(tags: Tags) -> bool:
@@ -173,7 +171,9 @@ def _bike_contraflow(tags: Tags) -> bool:
     return any(first(tags.get(k)) in {"no", "-1"} for k in _CONTRAFLOW_ONEWAY_KEYS)
 
 
-def edge_access(tags: Tags, *, oneway: bool, reversed_: bool, against: bool) -> tuple[bool, bool]:
+def edge_access(
+    tags: Tags, *, oneway: bool, reversed_: bool, against: bool, country: str | None = None
+) -> tuple[bool, bool]:
     """``(foot_ok, bike_ok)`` of one directed edge.
 
     Parameters
@@ -186,6 +186,8 @@ def edge_access(tags: Tags, *, oneway: bool, reversed_: bool, against: bool) -> 
         osmnx's ``reversed``: the edge runs against the way's node order.
     against
         The edge runs against the traffic of a one-way way (added for walkers and contraflows).
+    country
+        The extract's country (ISO 3166 alpha-2), for the defaults of untagged ways.
 
     Examples
     --------
@@ -195,7 +197,7 @@ def edge_access(tags: Tags, *, oneway: bool, reversed_: bool, against: bool) -> 
     >>> edge_access({**t, "oneway:bicycle": "no"}, oneway=True, reversed_=False, against=True)
     (True, True)
     """
-    foot, bike = foot_access(tags), bike_access(tags)
+    foot, bike = foot_access(tags, country=country), bike_access(tags, country=country)
     hw = first(tags.get("highway"))
     if against:
         foot_oneway = first(tags.get("oneway:foot")) in _YES or hw in {"footway", "steps"}
@@ -211,7 +213,7 @@ def edge_access(tags: Tags, *, oneway: bool, reversed_: bool, against: bool) -> 
     return foot, bike
 
 
-def access_signature(tags: Tags) -> str:
+def access_signature(tags: Tags, *, country: str | None = None) -> str:
     """A direction-independent summary of who may use a way (equal on both edges of a way).
 
     Used so that simplification keeps a node where access changes.
@@ -219,8 +221,10 @@ def access_signature(tags: Tags) -> str:
     return "".join(
         "1" if flag else "0"
         for flag in (
-            foot_access(tags),
-            bike_access(tags),
+            foot_access(tags, country=country),
+            bike_access(tags, country=country),
+            bike_push(tags, country=country),
+            is_major(tags),
             _bike_contraflow(tags),
             first(tags.get("oneway:bicycle")) != "",
             first(tags.get("oneway:foot")) != "",
