@@ -87,6 +87,7 @@ POI_CATEGORIES: dict[str, str] = {
     "bike_rental": "vélos en libre-service",
     "bike_parking": "abri vélo",
     "park_unit": "unité de parc",
+    "station": "gare",
     # OSM-only categories
     "drinking_water": "eau potable",
     "toilets": "toilettes",

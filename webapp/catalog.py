@@ -40,6 +40,7 @@ LISTED_CATEGORIES: tuple[str, ...] = (
     "historic",
     "mine_shaft",
     "bike_rental",
+    "station",
 )
 #: English labels of POI categories (French ones are in :data:`parcs.schema.POI_CATEGORIES`).
 CATEGORY_LABELS_EN: Mapping[str, str] = MappingProxyType(
@@ -52,6 +53,7 @@ CATEGORY_LABELS_EN: Mapping[str, str] = MappingProxyType(
         "bike_rental": "bike sharing",
         "bike_parking": "bike shelter",
         "park_unit": "park unit",
+        "station": "railway station",
         "drinking_water": "drinking water",
         "toilets": "toilets",
         "bench": "bench",
