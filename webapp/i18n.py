@@ -126,6 +126,7 @@ _FR: dict[str, str] = {
     # errors
     "error.title": "Erreur",
     "error.unknown_place": "Lieu inconnu",
+    "error.ambiguous_place": "Lieu ambigu",
     "error.out_of_area": "Hors du territoire",
     "error.constraint": "Contrainte impossible à respecter",
     "error.no_route": "Aucun itinéraire trouvé",
@@ -276,6 +277,7 @@ _EN: dict[str, str] = {
     "parks.go_to": "Go to this park",
     "error.title": "Error",
     "error.unknown_place": "Unknown place",
+    "error.ambiguous_place": "Ambiguous place",
     "error.out_of_area": "Outside the territory",
     "error.constraint": "Constraint cannot be met",
     "error.no_route": "No route found",
