@@ -87,4 +87,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp import gaps_views
 
     app.register_blueprint(gaps_views.bp)
+    # place autocomplete (webapp/places_api.py): /api/places
+    from webapp import places_api
+
+    app.register_blueprint(places_api.bp)
     return app
