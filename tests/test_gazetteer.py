@@ -143,3 +143,17 @@ def test_entry_views(cn: CompiledNetwork) -> None:
     assert view["commune"] == "Lens" and view["label"] == "Gare de Lens (Lens)"
     assert entry.choice() == "Gare de Lens (Lens, gare) [station:1]"
     assert {p[0] for p in MOCK_POIS} <= set(gazetteer(cn).by_id.keys() | {p[0] for p in MOCK_POIS})
+
+
+def test_each_place_is_listed_once_along_a_route(cn: CompiledNetwork) -> None:
+    from routing import RouteRequest, route
+
+    res = route(cn, RouteRequest(origin="parc-ouest", destination="parc-est",
+                                 along=(("heritage", 1000.0), ("station", 1000.0))))
+    ids = [p["id"] for p in res.best.pois_along]
+    assert "heritage:T1" in ids and "heritage:T2" not in ids  # twins 28 m apart: once
+    assert {"heritage:HV1", "heritage:HV2"} <= set(ids)  # one name, 1.9 km apart: both
+    assert {"station:1", "heritage:G1"} <= set(ids)  # one name, two categories: both
+    assert len(ids) == len(set(ids))
+    along = [p["distance_along_m"] for p in res.best.pois_along]
+    assert along == sorted(along)
