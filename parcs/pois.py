@@ -12,7 +12,6 @@ network node and the park unit containing the POI.
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from parcs.parks import (
     normalise_terril_id,
 )
 from parcs.perimeter import CRS, WGS84, Perimeter
-from parcs.schema import POI_CATEGORIES
+from parcs.schema import POI_CATEGORIES, station_name
 
 logger = logging.getLogger(__name__)
 
@@ -433,19 +432,6 @@ def _shelter_pois(sources: Path | None) -> gpd.GeoDataFrame:
     return _frame(
         _osm_ids(gdf, "@id", "parking"), "bike_parking", names, SHELTERS_FILE, descs, _points(gdf)
     )
-
-
-def station_name(name: str) -> str:
-    """The French name of a railway station, with elision before a vowel or a mute h.
-
-    >>> station_name("Lens"), station_name("Hénin-Beaumont"), station_name("Avion")
-    ('Gare de Lens', "Gare d'Hénin-Beaumont", "Gare d'Avion")
-    """
-    name = name.strip()
-    if not name:
-        return "Gare"
-    first = unicodedata.normalize("NFKD", name[0].casefold())[0]
-    return f"Gare d'{name}" if first in "aeiouyh" else f"Gare de {name}"
 
 
 def _station_pois(sources: Path | None, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

@@ -168,6 +168,7 @@ _FR: dict[str, str] = {
     "loops.variant": "Variante {n}",
     "loops.error": "Écart à la cible",
     "loops.overlap": "Parcours en aller-retour",
+    "loops.access": "Accès : {station} à {distance}",
     "loops.floor": "Le réseau autour du départ impose au moins {pct} d'aller-retour pour "
     "cette longueur.",
     "loops.other": "Proposer une autre boucle",
@@ -318,6 +319,7 @@ _EN: dict[str, str] = {
     "loops.variant": "Variant {n}",
     "loops.error": "Off target by",
     "loops.overlap": "Out-and-back share",
+    "loops.access": "Access: {station}, {distance} on foot",
     "loops.floor": "Around this start the network forces at least {pct} of out-and-back "
     "for this length.",
     "loops.other": "Suggest another loop",

@@ -78,6 +78,7 @@ class LoopResultView:
     start: tuple[float, float]
     profile_label: str
     floor_note: str
+    access_note: str
     bounds: tuple[tuple[float, float], tuple[float, float]]
     gpx_url: str
     geojson_url: str
@@ -116,6 +117,14 @@ def _bounds(views: Sequence[LoopView], fallback: Bounds) -> Bounds:
     return (min(lats), min(lons)), (max(lats), max(lons))
 
 
+def _access_note(result: Any, t: Translator) -> str:
+    """« Accès : gare de Loos-en-Gohelle à 800 m » (English: "Access: …"), '' without a station."""
+    access = getattr(result, "access", None)
+    if access is None:
+        return ""
+    return t("loops.access", station=access.station, distance=t.distance(access.distance_m))
+
+
 def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catalog,
                 t: Translator) -> LoopResultView:
     """The page's view of a :class:`routing.loops.planner.LoopResult`."""
@@ -131,6 +140,7 @@ def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catal
         start=(float(result.start.lon), float(result.start.lat)),
         profile_label=t(f"profile.{query.profile}"),
         floor_note=t("loops.floor", pct=t.percent(floor)) if floor > 0.1 else "",
+        access_note=_access_note(result, t),
         bounds=_bounds(views, catalog.bounds),
         gpx_url=with_query("loops.api_loop_gpx", params),
         geojson_url=with_query("loops.api_loop", params),

@@ -45,6 +45,7 @@ import numpy as np
 
 from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError
 from parcs.schema import POI_CATEGORIES
+from routing.access import StationAccess, nearest_station
 from routing.bounds import (
     DEFAULT_PREFER,
     LOOP_DISTANCE_KM,
@@ -302,6 +303,8 @@ class LoopResult:
     overlap_floor: float = 0.0
     warnings: tuple[str, ...] = field(default=())
     partial: bool = False
+    #: The station nearest the start, by walking distance (None: none within 10 km).
+    access: StationAccess | None = None
 
     @property
     def best(self) -> Loop:
@@ -318,6 +321,7 @@ class LoopResult:
             "overlap_floor": round(self.overlap_floor, 4),
             "warnings": list(self.warnings),
             "partial": self.partial,
+            "access": self.access.to_dict() if self.access else None,
         }
 
 
@@ -403,7 +407,8 @@ def _plan(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
     floor, warnings = _floor_and_warnings(lg, start.node, loops[0].distance_m, deadline=deadline,
                                           partial=partial)
     return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
-                      overlap_floor=floor, warnings=tuple(warnings), partial=partial)
+                      overlap_floor=floor, warnings=tuple(warnings), partial=partial,
+                      access=nearest_station(cn, start.node))
 
 
 def _search(lg: LoopGraph, spec: Spec, request: LoopRequest, deadline: Deadline) -> tuple[list[Candidate], bool]:
