@@ -386,13 +386,13 @@ def suggest(cn: CompiledNetwork, text: str, *, limit: int = 5) -> list[Match]:
     key = " ".join(query)
     close = {q: _close_words(g, q) if len(q) > 1 else {q: 1.0} for q in query}
     pool: set[int] = set()
-    for words in close.values():
-        for word in words:
+    for near in close.values():
+        for word in near:
             pool.update(g.postings.get(word, ()))
     out = []
     for n in pool:
         e = g.entries[n]
-        words = set().union(*e.forms, e.extra)
+        words: set[str] = set().union(*e.forms, e.extra)
         per = [max((r for w, r in close[q].items() if w in words), default=0.0) for q in query]
         whole = max(difflib.SequenceMatcher(None, key, " ".join(tokens(form))).ratio() for form in (e.name, e.id))
         sim = (whole + sum(per) / len(per)) / 2
