@@ -17,7 +17,7 @@ from routing.loops.planner import LoopRequest
 from webapp import maps, planning
 from webapp.catalog import Catalog, category_label, kind_label
 from webapp.i18n import Translator
-from webapp.pages import ConstraintsForm, add_layers, base_map
+from webapp.pages import ConstraintsForm, add_layers, add_stations, base_map
 from webapp.urls import with_query
 
 
@@ -173,6 +173,7 @@ def _loop_layers(view: LoopResultView, t: Translator) -> list[planning.LayerSpec
 
 def page_map(catalog: Catalog, view: LoopResultView | None, t: Translator) -> maps.RenderedMap:
     fmap = base_map(catalog, t, view.bounds if view else None)
+    add_stations(fmap, catalog, t)
     if view is not None:
         add_layers(fmap, _loop_layers(view, t))
     return maps.render(fmap)

@@ -171,6 +171,13 @@ def base_map(catalog: Catalog, t: Translator,
     return fmap
 
 
+def add_stations(fmap: folium.Map, catalog: Catalog, t: Translator) -> None:
+    """Add the railway stations layer (when the network has stations)."""
+    stations = catalog.layers[t.lang].stations_js
+    if stations:
+        maps.add_layer(fmap, stations, t("map.stations"))
+
+
 def add_layers(fmap: folium.Map, layers: Iterable[planning.LayerSpec]) -> None:
     """Add the layers of a result to ``fmap``."""
     for layer in layers:
@@ -184,6 +191,7 @@ def _planner_map(catalog: Catalog, result: planning.ResultView | None,
                  t: Translator) -> maps.RenderedMap:
     fmap = base_map(catalog, t, result.bounds if result else None)
     maps.add_layer(fmap, catalog.layers[t.lang].labels_js, t("map.park_numbers"), show=result is None)
+    add_stations(fmap, catalog, t)
     if result is not None:
         add_layers(fmap, planning.result_layers(result, t))
     return maps.render(fmap)
@@ -252,5 +260,6 @@ def parks() -> str:
     layers = catalog.layers[t.lang]
     maps.add_layer(fmap, layers.access_js, t("map.access"))
     maps.add_layer(fmap, layers.labels_js, t("map.park_numbers"))
+    add_stations(fmap, catalog, t)
     return render_template("parks.html", rmap=maps.render(fmap), parks=_park_cards(catalog, t))
 

@@ -84,6 +84,7 @@ class PoiView:
     where: str
     lon: float
     lat: float
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ def _pois(it: Any, t: Translator) -> tuple[PoiView, ...]:
             category=category_label(t.lang, str(p.get("category", ""))),
             colour=maps.POI_COLOURS.get(str(p.get("category", "")), "#868e96"), where=where,
             lon=float(p.get("lon", math.nan)), lat=float(p.get("lat", math.nan)),
+            kind=str(p.get("category", "")),
         ))
     return tuple(out)
 
@@ -313,7 +315,7 @@ def result_layers(result: ResultView, t: Translator) -> list[LayerSpec]:
     ]
     layers.append(LayerSpec(t("map.route"), maps.collection(maps.route_features(runs, labels, t))))
     poi_features = [
-        maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style_colour(p.colour),
+        maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style(p.kind, p.colour),
                      popup=maps.popup_html(p.name, p.category, p.where),
                      tooltip=str(escape(p.name)))
         for p in main.pois if math.isfinite(p.lon) and math.isfinite(p.lat)
