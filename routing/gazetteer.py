@@ -29,6 +29,7 @@ import bisect
 import difflib
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ TWIN_M = 80.0
 MARGIN = 0.1
 #: Most candidates an ambiguous name is answered with.
 MAX_CANDIDATES = 8
+#: Most words whose fuzzy weights are kept (:func:`_word_weights`).
+MAX_CACHED_WORDS = 4096
+#: One- and two-letter answers are kept for limits up to this.
+MAX_LIMIT_CACHED = 50
 
 _ABBREV = {"st": "saint", "ste": "sainte", "t": "terril", "no": "n"}
 _SMALL = frozenset(["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "n", "sur", "sous", "lez"])
@@ -174,8 +179,11 @@ class Gazetteer:
     postings: dict[str, frozenset[int]]
     vocab: tuple[str, ...]
     grams: dict[str, frozenset[str]]
-    #: Answers to one-letter queries, by (letter, limit), filled on first use.
+    #: Answers to one- and two-letter queries, by (letters, limit), filled on first use.
     initials: dict[tuple[str, int], tuple[Match, ...]] = field(default_factory=dict)
+    #: :func:`_word_weights` by word (at most :data:`MAX_CACHED_WORDS`).
+    weights: dict[str, dict[int, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def _entry(kind: str, index: int, id_: str, name: str, category: str, commune: str,
@@ -358,11 +366,13 @@ def search(cn: CompiledNetwork, text: str, *, limit: int = 10) -> list[Match]:
     optional = bool(query) and query[-1] in _SMALL
     if not query:
         return []
-    if len(query) == 1 and len(query[0]) == 1:  # one letter: most entries fit; answered once
+    if len(query) == 1 and len(query[0]) <= 2 and limit <= MAX_LIMIT_CACHED:  # most entries fit: once
         hit = g.initials.get((query[0], limit))
         if hit is None:
-            hit = g.initials[(query[0], limit)] = tuple(_complete(cn, query, limit, False))
-        return list(hit)
+            hit = tuple(_complete(cn, query, limit, False))
+            with g.lock:
+                g.initials[(query[0], limit)] = hit
+        return list(hit) or suggest(cn, text, limit=limit)
     return _complete(cn, query, limit, optional) or suggest(cn, text, limit=limit)
 
 
@@ -372,33 +382,61 @@ def _complete(cn: CompiledNetwork, query: Sequence[str], limit: int, optional: b
     return _ranked(g, query, pool, prefix=True, optional_last=optional)[:limit]
 
 
-def suggest(cn: CompiledNetwork, text: str, *, limit: int = 5) -> list[Match]:
-    """Entries whose name or id is spelt close to ``text``, by similarity (0-1, at least 0.5).
+def _word_weights(g: Gazetteer, word: str) -> dict[int, float]:
+    """How well each entry matches one query word: 1 a word of it, 0.8 a word it starts, else
+    0.95 times the best :class:`difflib.SequenceMatcher` ratio of a close word
+    (:func:`_close_words`); half as much for a secondary word (commune, category). Cached per
+    word on the gazetteer (a bounded dict)."""
+    hit = g.weights.get(word)
+    if hit is not None:
+        return hit
+    out: dict[int, float] = {}
 
-    Each query word is matched to the closest words of the vocabulary (:func:`_close_words`);
-    an entry's similarity is the mean of the best word ratios over the query's words and of the
-    :class:`difflib.SequenceMatcher` ratio of the whole query with its name or id.
+    def put(n: int, w: str, weight: float) -> None:
+        if not any(w in form for form in g.entries[n].forms):
+            weight *= 0.5  # a secondary word (commune, category)
+        out[n] = max(out.get(n, 0.0), weight)
+
+    for w, r in _close_words(g, word).items() if len(word) > 2 else ():
+        for n in g.postings[w]:
+            put(n, w, 0.95 * r)
+    lo = bisect.bisect_left(g.vocab, word)
+    for w in g.vocab[lo:]:
+        if not w.startswith(word):
+            break
+        for n in g.postings[w]:
+            put(n, w, 1.0 if w == word else 0.8)
+    with g.lock:
+        if len(g.weights) >= MAX_CACHED_WORDS:
+            g.weights.pop(next(iter(g.weights)))
+        g.weights[word] = out
+    return out
+
+
+def suggest(cn: CompiledNetwork, text: str, *, limit: int = 5) -> list[Match]:
+    """Entries whose words are spelt like the text's, by similarity (0-1, at least 0.5).
+
+    Each query word weighs, for an entry, 1 when it is a word of the entry, 0.8 when it starts
+    one, else 0.95 times the ratio of the entry's closest word, half as much for its commune or
+    category words (:func:`_word_weights`); the similarity is the mean weight over the query's
+    words.
     """
     g = gazetteer(cn)
     query = tokens(text)
     if not query:
         return []
-    key = " ".join(query)
-    close = {q: _close_words(g, q) if len(q) > 1 else {q: 1.0} for q in query}
-    pool: set[int] = set()
-    for near in close.values():
-        for word in near:
-            pool.update(g.postings.get(word, ()))
+    weights = [_word_weights(g, q) for q in query]
+    totals: dict[int, float] = {}
+    for ws in weights:
+        for n, w in ws.items():
+            totals[n] = totals.get(n, 0.0) + w
     out = []
-    for n in pool:
-        e = g.entries[n]
-        words: set[str] = set().union(*e.forms, e.extra)
-        per = [max((r for w, r in close[q].items() if w in words), default=0.0) for q in query]
-        whole = max(difflib.SequenceMatcher(None, key, " ".join(tokens(form))).ratio() for form in (e.name, e.id))
-        sim = (whole + sum(per) / len(per)) / 2
+    for n, total in totals.items():
+        sim = total / len(query)
         if sim >= 0.5:
+            e = g.entries[n]
             out.append(Match(e, round(sim, 4) + _KIND_RANK.get(e.kind, 0.0)))
-    out.sort(key=lambda m: (-m.score, m.entry.name, m.entry.id))
+    out.sort(key=lambda m: (-m.score, len(m.entry.name), m.entry.name, m.entry.id))
     return out[:limit]
 
 
