@@ -306,6 +306,6 @@ def test_my_position_fills_the_start(browser: Any, real_server: str) -> None:
                                                if b.is_displayed()])[0]
             assert button.text == "Ma position" and button.get_attribute("data-locate") == field
             button.click()
-            _wait(browser, lambda d: d.find_element(By.ID, field).get_attribute("value") == "50.43250,2.80610")
+            _wait(browser, lambda d, f=field: d.find_element(By.ID, f).get_attribute("value") == "50.43250,2.80610")
     finally:
         browser.execute_cdp_cmd("Emulation.clearGeolocationOverride", {})
