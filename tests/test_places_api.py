@@ -88,7 +88,9 @@ def test_ambiguous_place_answers_its_candidates(client: FlaskClient) -> None:
     schema = doc["paths"]["/api/route"]["get"]["responses"]["400"]["content"]["application/json"]["schema"]
     OAS31Validator({**schema, "components": doc["components"]}).validate(body)
     page = client.get("/?" + urlencode({"from": "Hôtel de ville", "to": "parc-est"}))
-    assert page.status_code == 400 and "Hôtel de ville (Lens, patrimoine UNESCO)" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "Hôtel de ville (Lens, patrimoine UNESCO)" in html
+    assert "Lieu ambigu" in html and "Plusieurs lieux portent ce nom" in html
 
 
 def test_names_people_use_route_through_the_api(client: FlaskClient) -> None:

@@ -40,6 +40,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
     "fr": {
         "unknown_place": "Ce lieu ne correspond à aucun parc, lieu ou commune connu. Choisissez-le "
         "dans la liste proposée, ou cliquez sur la carte.",
+        "ambiguous_place": "Plusieurs lieux portent ce nom : ajoutez la commune (« Hôtel de ville "
+        "Carvin ») ou choisissez l'un d'eux dans la liste proposée.",
         "out_of_area": "Ce point est en dehors du territoire du Pôle Métropolitain de l'Artois ou "
         "trop loin du réseau d'itinéraires.",
         "constraint_unsatisfiable": "Aucun itinéraire ne respecte toutes les contraintes choisies : "
@@ -52,6 +54,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
     "en": {
         "unknown_place": "This place matches no known park, place or commune. Pick it from the "
         "list, or click on the map.",
+        "ambiguous_place": "Several places bear this name: add the commune (\"Hôtel de ville "
+        "Carvin\") or pick one of them from the list.",
         "out_of_area": "This point lies outside the Pôle Métropolitain de l'Artois or too far from "
         "the route network.",
         "constraint_unsatisfiable": "No route meets every constraint: relax the maximum grade or "
