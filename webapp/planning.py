@@ -39,6 +39,7 @@ PAGE_ALONG: tuple[tuple[str, float], ...] = (
     ("neonatural_park", 300.0),
     ("museum", 300.0),
     ("bike_rental", 200.0),
+    ("station", 300.0),
     ("drinking_water", 150.0),
     ("toilets", 150.0),
     ("picnic_site", 150.0),
