@@ -287,7 +287,8 @@ def score(entry: Entry, query: Sequence[str], *, prefix: bool = False, optional_
     """How well ``query`` (from :func:`tokens`) names ``entry``; ``-1`` when a word matches nothing.
 
     The best form (name or id) counts: the mean weight of the query's words (1 a word of the
-    form, 0.8 a prefix of one when ``prefix``, 0.5 a secondary word) plus the share of the form's
+    form; when ``prefix``, 0.7 to 0.9 the start of one, more as it covers more of it; 0.5 a
+    secondary word) plus the share of the form's
     words matched, plus 0.3 when a word names the entry's category and a little by kind
     (commune, then park) to order exact ties.
     """
@@ -299,8 +300,9 @@ def score(entry: Entry, query: Sequence[str], *, prefix: bool = False, optional_
             if q in form:
                 total += 1.0
                 covered.add(q)
-            elif prefix and f" {q}" in text:
-                total += 0.8
+            elif prefix and (at := text.find(f" {q}")) >= 0:
+                end = text.find(" ", at + 1)
+                total += 0.7 + 0.2 * len(q) / ((end if end > 0 else len(text)) - at - 1)
                 covered.add(q)
             elif q in entry.extra or (prefix and f" {q}" in entry.extra_text):
                 total += 0.5
