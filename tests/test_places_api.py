@@ -111,3 +111,12 @@ def test_cli_ambiguous_place_is_one_line_with_the_choices(
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "heritage:HV1" in err and "heritage:HV2" in err and "Liévin" in err
     assert cli.main(["route", "--from", "gare de lens", "--to", "parc-est", "--build", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize("raw", ["q=%00", "q=%ff%fe", "q=%ED%A0%80", "q={{7*7}}", "q=\u202e", "q[]=1",
+                                 "q=lens&q=lievin", "q=lens&limit=1e3", "q=lens&limit=%00", "&&&==&"])
+def test_hostile_queries_never_fail(client: FlaskClient, raw: str) -> None:
+    response = client.get(f"/api/places?{raw}")
+    assert response.status_code in (200, 400), raw
+    body = response.get_json()
+    assert ("places" in body) if response.status_code == 200 else set(body) == {"error", "detail"}
