@@ -1,7 +1,7 @@
 /* Chaîne des parcs — place fields (vanilla JS; without it the fields keep their <datalist>).
  * - every input[data-places] suggests places from /api/places as the user types (ranked by the
  *   server; arrows + Enter or a click pick one; Escape closes); the picked place's id fills the
- *   field, its label shows under it;
+ *   field, its label shows under it; nothing is suggested once a complete id or name is typed;
  * - a button[data-locate] (« Ma position ») fills its field with the browser's position "lat,lon".
  */
 (function () {
@@ -66,6 +66,7 @@
         li.addEventListener("mousedown", function (e) { e.preventDefault(); pick(i); });
         list.appendChild(li);
       });
+      list.style.top = (input.offsetTop + input.offsetHeight) + "px";  /* under the input, over the rest */
       list.hidden = places.length === 0;
       input.setAttribute("aria-expanded", places.length ? "true" : "false");
       highlight(-1);
@@ -77,7 +78,16 @@
       fetch(url + "?" + new URLSearchParams({q: text.slice(0, 200), limit: "8"}).toString(),
             {headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : {places: []}; })
-        .then(function (body) { if (mine === seq) { show(body.places || []); } })
+        .then(function (body) {
+          if (mine !== seq) { return; }
+          var places = body.places || [];
+          var typed = text.trim().toLowerCase();
+          /* a complete id or name typed: nothing to suggest */
+          if (places.length && (places[0].id.toLowerCase() === typed || places[0].name.toLowerCase() === typed)) {
+            close(); return;
+          }
+          show(places);
+        })
         .catch(function () { if (mine === seq) { close(); } });
     }
     input.addEventListener("input", function () {
