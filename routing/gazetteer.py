@@ -37,6 +37,7 @@ from typing import Any
 
 from parcs._errors import AmbiguousPlaceError, InvalidRequestError, UnknownPlaceError
 from parcs.schema import POI_CATEGORIES
+from routing.bounds import MAX_PLACE_LENGTH
 from routing.compiled import CompiledNetwork
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 #: Longest text a place may be (characters): longer is refused before any search.
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = MAX_PLACE_LENGTH
 #: Two POIs of one normalised name and category closer than this (m) are one place (the two
 #: UNESCO layers place one building up to 63 m apart).
 TWIN_M = 80.0

@@ -24,7 +24,7 @@ def app(homonyms: CompiledNetwork) -> Flask:  # noqa: F811
 
 
 def _get(client: FlaskClient, **params: Any) -> Any:
-    return client.get(f"/api/places?{urlencode(params)}")
+    return client.get(f"/api/places?{urlencode(params, doseq=True)}")
 
 
 def test_autocomplete_is_ranked_and_complete(client: FlaskClient) -> None:
@@ -58,7 +58,9 @@ def test_autocomplete_is_documented(client: FlaskClient) -> None:
         ({}, "q"),
         ({"q": ""}, "vide"),
         ({"q": "   "}, "vide"),
-        ({"q": "a" * 300}, "trop long"),
+        ({"q": "a" * 300}, "200 caractères"),
+        ({"q": "lens\u200b"}, "invisible"),
+        ({"q": ["lens", "lievin"]}, "une seule valeur"),
         ({"q": "a" * 10_000}, "trop longue"),
         ({"q": "lens", "limit": "0"}, "limit"),
         ({"q": "lens", "limit": "51"}, "limit"),
@@ -120,3 +122,10 @@ def test_hostile_queries_never_fail(client: FlaskClient, raw: str) -> None:
     assert response.status_code in (200, 400), raw
     body = response.get_json()
     assert ("places" in body) if response.status_code == 200 else set(body) == {"error", "detail"}
+
+
+def test_doctests() -> None:
+    from webapp_helpers import run_doctests
+
+    result = run_doctests("webapp.places_api")
+    assert result.attempted > 0 and result.failed == 0

@@ -1,6 +1,6 @@
 """``GET /api/places?q=…&limit=…``: the ranked autocomplete of places (:func:`routing.gazetteer.search`).
 
-Each answer lists at most ``limit`` places (10 by default, at most :data:`MAX_LIMIT`), best
+Each answer lists at most ``limit`` places (:data:`routing.bounds.PLACES_LIMIT`), best
 first: ``id`` (what the planner accepts), ``label`` (the name, with the commune for a POI),
 ``category`` and its French label, ``commune``, ``lat``/``lon``. An empty or over-long ``q``
 or a ``limit`` out of range answers 400 in French, before any search.
@@ -14,38 +14,35 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from parcs._errors import InvalidRequestError
-from routing.gazetteer import MAX_QUERY_CHARS, check_query, search
+from routing.bounds import DEFAULT_PLACES_LIMIT, PLACES_LIMIT
+from routing.gazetteer import search
+from routing.params import parse_integer, single
+from routing.validate import check_integer, check_text
+from webapp.openapi_schema import param, place_schema
 from webapp.state import get_state
 
 bp = Blueprint("places_api", __name__, url_prefix="/api")
 
-#: Places answered by default and at most.
-DEFAULT_LIMIT = 10
-MAX_LIMIT = 50
 
+def parse_places_params(params: Mapping[str, Any]) -> tuple[str, int]:
+    """``q`` (the text policy of :func:`routing.validate.check_text`) and ``limit`` (in
+    :data:`routing.bounds.PLACES_LIMIT`, default :data:`routing.bounds.DEFAULT_PLACES_LIMIT`).
 
-def parse_limit(value: str | None) -> int:
-    """``limit`` as an integer in 1..:data:`MAX_LIMIT` (default :data:`DEFAULT_LIMIT`).
-
-    >>> parse_limit(None), parse_limit("3")
-    (10, 3)
+    >>> parse_places_params({"q": " gare lens "}), parse_places_params({"q": "T75", "limit": "3"})
+    (('gare lens', 10), ('T75', 3))
     """
-    if value is None or not value.strip():
-        return DEFAULT_LIMIT
-    text = value.strip()
-    if len(text) > 6 or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise InvalidRequestError(f"limit : un entier de 1 à {MAX_LIMIT} est attendu, reçu {text[:12]!r}")
-    return int(text)
+    q = single(params, "q")
+    if q is None:
+        raise InvalidRequestError("q : valeur vide (le début d'un nom de lieu est attendu)")
+    limit = parse_integer(params, "limit")
+    count = DEFAULT_PLACES_LIMIT if limit is None else check_integer(limit, "limit", PLACES_LIMIT)
+    return check_text(q, "q"), count
 
 
 @bp.get("/places")
 def places() -> Response:
     """Places whose name, id or commune starts like ``q``, best first."""
-    q = request.args.get("q")
-    if q is None:
-        raise InvalidRequestError("q : paramètre obligatoire (le début d'un nom de lieu)")
-    text = check_query(q, what="q")
-    limit = parse_limit(request.args.get("limit"))
+    text, limit = parse_places_params(request.args.to_dict(flat=False))
     network, _catalog = get_state().require()
     found = search(network, text, limit=limit)
     return jsonify({"query": text, "places": [m.entry.to_dict() for m in found]})
@@ -77,13 +74,10 @@ def openapi_paths(errors: Mapping[str, Any]) -> dict[str, Any]:
                 "word may be the start of a word of the place. Without a match, the closest "
                 "spellings answer.",
                 "parameters": [
-                    {"name": "q", "in": "query", "required": True, "example": "gare lens",
-                     "description": "What the user typed.",
-                     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS}},
-                    {"name": "limit", "in": "query", "required": False,
-                     "description": "Most places answered.",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                                "default": DEFAULT_LIMIT}},
+                    param("q", "What the user typed.", place_schema(), required=True, example="gare lens"),
+                    param("limit", "Most places answered.",
+                          {"type": "integer", "minimum": PLACES_LIMIT[0], "maximum": PLACES_LIMIT[1],
+                           "default": DEFAULT_PLACES_LIMIT}),
                 ],
                 "responses": {
                     "200": {
