@@ -361,8 +361,10 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
     """
     start = resolve_place(cn, request.start)
     if cn.n_edges >= crop.CROP_MIN_EDGES and not request.through and request.via_category is None:
-        return _plan_cropped(cn, request, start, deadline=deadline)
-    return _plan(cn, request, start, deadline=deadline)
+        res = _plan_cropped(cn, request, start, deadline=deadline)
+    else:
+        res = _plan(cn, request, start, deadline=deadline)
+    return dataclasses.replace(res, access=nearest_station(cn, start.node))  # on the whole network
 
 
 def _measure(cn: CompiledNetwork, request: LoopRequest) -> np.ndarray:
@@ -407,8 +409,7 @@ def _plan(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
     floor, warnings = _floor_and_warnings(lg, start.node, loops[0].distance_m, deadline=deadline,
                                           partial=partial)
     return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
-                      overlap_floor=floor, warnings=tuple(warnings), partial=partial,
-                      access=nearest_station(cn, start.node))
+                      overlap_floor=floor, warnings=tuple(warnings), partial=partial)
 
 
 def _search(lg: LoopGraph, spec: Spec, request: LoopRequest, deadline: Deadline) -> tuple[list[Candidate], bool]:
