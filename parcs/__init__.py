@@ -8,6 +8,7 @@ it as a build artifact that the :mod:`routing` core compiles and queries.
 import logging
 
 from parcs._errors import (
+    AmbiguousPlaceError,
     BudgetExceededError,
     BuildBusyError,
     BuildError,
@@ -26,6 +27,7 @@ from parcs._errors import (
 )
 
 __all__ = [
+    "AmbiguousPlaceError",
     "BudgetExceededError",
     "BuildBusyError",
     "BuildError",

@@ -42,6 +42,15 @@ class InvalidRequestError(ParcsError, ValueError):
     """A request is malformed: NaN coordinates, unknown profile, same origin and destination..."""
 
 
+class AmbiguousPlaceError(InvalidRequestError):
+    """A place name fits several places equally well; ``candidates`` lists them (dicts with
+    ``id``, ``label``, ``category``, ``commune``, ``lat``, ``lon``), best first."""
+
+    def __init__(self, message: str, *, candidates: tuple[dict[str, object], ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
 class NoRouteError(ParcsError, ValueError):
     """No itinerary joins the places on the network with the chosen profile."""
 

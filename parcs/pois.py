@@ -1,5 +1,6 @@
 """Points of interest from the real layers: terrils, listed heritage, mine shafts, neo-natural
-parks, scenic viewpoints, bike-share stations and bike shelters, plus the park units themselves.
+parks, scenic viewpoints, bike-share stations, bike shelters and TER railway stations, plus the park
+units themselves.
 
 Every POI is a point in EPSG:2154 (the representative point of a polygon feature) with a stable,
 readable ``id`` (``terril:T074``, ``shaft:12``, ``rental:node/268620141``...), a ``category`` (key of
@@ -34,7 +35,7 @@ from parcs.parks import (
     normalise_terril_id,
 )
 from parcs.perimeter import CRS, WGS84, Perimeter
-from parcs.schema import POI_CATEGORIES
+from parcs.schema import POI_CATEGORIES, station_name
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ SHAFTS_FILE = "bassin-minier/puits-de-mines.geojson"
 VIEWPOINTS_FILE = "bassin-minier/zt-parvis-agricoles.geojson"
 RENTAL_FILE = "adav/bicycle-rental-2018.geojson"
 SHELTERS_FILE = "adav/bicycle-shelters-2017.geojson"
+STATIONS_FILE = "adav/gares-ter.geojson"
 #: The ``source`` of park-unit POIs.
 PARKS_SOURCE = f"data/{REGISTRY_FILE}"
 
@@ -432,6 +434,21 @@ def _shelter_pois(sources: Path | None) -> gpd.GeoDataFrame:
     )
 
 
+def _station_pois(sources: Path | None, communes: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    gdf = _read_layer(STATIONS_FILE, sources)
+    _require(gdf, ("CODEGARE", "NOMGARE"), STATIONS_FILE)
+    pts = _points(gdf)
+    names, descs = [], []
+    for upper, normal, code, commune in zip(
+        gdf["NOMGARE"], _col(gdf, "NOMGAREMIN"), gdf["CODEGARE"], _commune_names(pts, communes),
+        strict=True,
+    ):
+        names.append(station_name(_text(normal) or _text(upper).title()))
+        descs.append(_sentence(f"gare TER{_at(commune)}", f"code UIC {_text(code)}"))
+    ids = [f"station:{_text(c)}" for c in gdf["CODEGARE"]]
+    return _frame(ids, "station", names, STATIONS_FILE, descs, pts)
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -490,6 +507,7 @@ def load_pois(
         lambda: _viewpoint_pois(sources, layers, communes),
         lambda: _rental_pois(sources),
         lambda: _shelter_pois(sources),
+        lambda: _station_pois(sources, communes),
     ]
     pois = gpd.GeoDataFrame(pd.concat([b() for b in builders], ignore_index=True), crs=CRS)
     zone = geom.buffer(margin_m) if margin_m > 0 else geom

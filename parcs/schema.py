@@ -7,6 +7,7 @@ with the geometry, climb, descent and grades of its own direction.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -87,6 +88,7 @@ POI_CATEGORIES: dict[str, str] = {
     "bike_rental": "vélos en libre-service",
     "bike_parking": "abri vélo",
     "park_unit": "unité de parc",
+    "station": "gare",
     # OSM-only categories
     "drinking_water": "eau potable",
     "toilets": "toilettes",
@@ -111,3 +113,16 @@ def is_greenway(kind: str) -> bool:
     """
     k = KINDS.get(kind)
     return bool(k and k.greenway)
+
+
+def station_name(name: str) -> str:
+    """The French name of a railway station, with elision before a vowel or a mute h.
+
+    >>> station_name("Lens"), station_name("Hénin-Beaumont"), station_name("Avion")
+    ('Gare de Lens', "Gare d'Hénin-Beaumont", "Gare d'Avion")
+    """
+    name = name.strip()
+    if not name:
+        return "Gare"
+    first = unicodedata.normalize("NFKD", name[0].casefold())[0]
+    return f"Gare d'{name}" if first in "aeiouyh" else f"Gare de {name}"

@@ -26,11 +26,35 @@ import re
 from parcs.schema import POI_CATEGORIES
 
 __all__ = [
-    "ALONG_M", "DEFAULT_ALONG_M", "DEFAULT_PREFER", "DEFAULT_SEED", "DEFAULT_TOP", "FORBIDDEN_RANGES",
-    "LOOP_DISTANCE_KM", "LOOP_DURATION_MIN", "LOOP_TARGET_RULE", "MAX_ALONG", "MAX_ALTERNATIVES", "MAX_AVOID",
-    "MAX_CLIMB_M", "MAX_GRADE_PCT", "MAX_ID_LENGTH", "MAX_PLACE_LENGTH", "MAX_SCENARIO",
-    "MAX_STOP_AT", "MAX_THROUGH", "MAX_TOP", "MAX_VARIANTS", "MAX_VIA", "PREFER", "SEED",
-    "decimal_range_pattern", "forbidden_char", "text_pattern",
+    "ALONG_M",
+    "DEFAULT_ALONG_M",
+    "DEFAULT_PLACES_LIMIT",
+    "DEFAULT_PREFER",
+    "DEFAULT_SEED",
+    "DEFAULT_TOP",
+    "FORBIDDEN_RANGES",
+    "LOOP_DISTANCE_KM",
+    "LOOP_DURATION_MIN",
+    "LOOP_TARGET_RULE",
+    "MAX_ALONG",
+    "MAX_ALTERNATIVES",
+    "MAX_AVOID",
+    "MAX_CLIMB_M",
+    "MAX_GRADE_PCT",
+    "MAX_ID_LENGTH",
+    "MAX_PLACE_LENGTH",
+    "MAX_SCENARIO",
+    "MAX_STOP_AT",
+    "MAX_THROUGH",
+    "MAX_TOP",
+    "MAX_VARIANTS",
+    "MAX_VIA",
+    "PLACES_LIMIT",
+    "PREFER",
+    "SEED",
+    "decimal_range_pattern",
+    "forbidden_char",
+    "text_pattern",
 ]
 
 # -- places and ids ---------------------------------------------------------------------------
@@ -48,6 +72,12 @@ FORBIDDEN_RANGES: tuple[tuple[int, int], ...] = (
     (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x206F), (0xE000, 0xF8FF), (0xFEFF, 0xFEFF),
     (0xFFF9, 0xFFFB),
 )
+
+# -- place autocomplete (/api/places) ---------------------------------------------------------
+
+#: Places one autocomplete answer lists when ``limit`` is not given, and its range.
+DEFAULT_PLACES_LIMIT = 10
+PLACES_LIMIT = (1, 50)
 
 # -- route ------------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ import time
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -488,7 +488,7 @@ def compile_network(net: Any) -> CompiledNetwork:
         "compiled_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     cn = CompiledNetwork(
-        meta=dict(net.meta), info=info, parks=parks, pois=pois_table(net.pois, index, crs=crs),
+        meta=dict(net.meta), info=info, parks=parks, pois=pois_table(net.pois, index, crs=crs, communes=net.communes),
         communes=communes_table(net.communes, tree, main_nodes, crs=crs), perimeter=perimeter, **arrays,
     )
     logger.info("compiled %s in %.2f s", cn.summary(), time.perf_counter() - t0)
@@ -537,6 +537,8 @@ def _row(obj: Any) -> dict[str, Any]:
 def _from_row(cls: type[T], row: Mapping[str, Any]) -> T:
     kwargs = {}
     for f in fields(cls):  # type: ignore[arg-type]
+        if f.name not in row and f.default is not MISSING:  # a field added since (a default)
+            continue
         value = row[f.name]
         kwargs[f.name] = tuple(value) if isinstance(value, list) else value
     return cls(**kwargs)

@@ -28,6 +28,7 @@ from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.directions import Step, directions_text, path_directions
 from routing.fmt import fr_distance, fr_number
+from routing.gazetteer import normalize
 from routing.kernels import climb_descent, path_indices, path_profile, window_grade_sorted
 
 logger = logging.getLogger(__name__)
@@ -248,7 +249,26 @@ def pois_along(
                     "name": p.name, "lon": round(p.lon, 6), "lat": round(p.lat, 6),
                     "distance_from_route_m": round(dd, 1), "distance_along_m": round(pp, 1),
                 }
-    return tuple(sorted(found.values(), key=lambda r: (r["distance_along_m"], r["id"])))
+    return _listed_once(cn, found)
+
+
+#: POIs of one name and category closer than this (m) are one place along a route.
+SAME_PLACE_M = 50.0
+
+
+def _listed_once(cn: CompiledNetwork, found: Mapping[int, dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """The POIs found along a route by distance along, each place once: of POIs with one name
+    and category within :data:`SAME_PLACE_M` of each other, the first along the route stays."""
+    kept: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for i, row in sorted(found.items(), key=lambda kv: (kv[1]["distance_along_m"], kv[1]["id"])):
+        p = cn.pois[i]
+        near = seen.setdefault((normalize(p.name), p.category), [])
+        if any((p.x - x) ** 2 + (p.y - y) ** 2 <= SAME_PLACE_M**2 for x, y in near):
+            continue
+        near.append((p.x, p.y))
+        kept.append(row)
+    return tuple(kept)
 
 
 def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, Any]) -> tuple[str, ...]:

@@ -7,20 +7,19 @@ Accepted, in this order:
    network;
 2. a park unit id (``"louvre-lens"``): the unit's access nodes, best first (a route starts or ends
    at the access node that makes it best);
-3. a POI id (``"terril:T074"``): its node;
-4. a commune name, case- and accent-insensitive (``"Lens"``, ``"noeux-les-mines"``): the node of
-   the main network nearest its centroid;
-5. a park unit name or a POI name, when unambiguous.
+3. a POI id (``"terril:T074"``, ``"station:87345025"``): its node;
+4. a name, through the forgiving gazetteer (:func:`routing.gazetteer.lookup`): a commune (the
+   node of the main network nearest its centroid), a park unit or a POI, insensitive to case,
+   accents, punctuation and word order (``"louvre lens"``, ``"T75"``, ``"gare lens"``, ``"Loos"``).
 
-Anything else raises :class:`~parcs.UnknownPlaceError` with close matches.
+A name that fits several places raises :class:`~parcs.AmbiguousPlaceError` with the candidates;
+one that fits nothing raises :class:`~parcs.UnknownPlaceError` with close matches.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +29,11 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
-from parcs._errors import InvalidRequestError, OutOfAreaError, UnknownPlaceError
+from parcs._errors import InvalidRequestError, OutOfAreaError
+from routing import gazetteer
 from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance
+from routing.gazetteer import normalize
 from routing.geo import CRS, project_point, to_projected
 
 __all__ = ["MAX_SNAP_M", "Place", "normalize", "resolve_place"]
@@ -80,40 +81,6 @@ class Place:
     def at(self, node: int) -> Place:
         """The same place entered by ``node`` (one of its candidates)."""
         return Place(self.kind, self.id, self.label, self.lon, self.lat, node, (node,), self.snap_m)
-
-
-def normalize(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key of a name.
-
-    >>> normalize("Nœux-les-Mines"), normalize("  LIÉVIN "), normalize("St-Venant")
-    ('noeux les mines', 'lievin', 'saint venant')
-    """
-    s = text.casefold().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    words = re.sub(r"[^0-9a-z]+", " ", s).split()
-    abbrev = {"st": "saint", "ste": "sainte"}
-    return " ".join(abbrev.get(w, w) for w in words)
-
-
-def _names(cn: CompiledNetwork) -> Mapping[str, tuple[str, int]]:
-    """Normalised name -> (table, position), for communes, parks and unambiguous POI names."""
-
-    def make() -> dict[str, tuple[str, int]]:
-        out: dict[str, tuple[str, int]] = {}
-        counts: dict[str, int] = {}
-        for i, p in enumerate(cn.pois):
-            key = normalize(p.name)
-            counts[key] = counts.get(key, 0) + 1
-            out.setdefault(key, ("poi", i))
-        for key, n in counts.items():
-            if n > 1:
-                out.pop(key, None)
-        out.update({normalize(p.name): ("park", i) for i, p in enumerate(cn.parks) if p.name})
-        out.update({normalize(c.nom): ("commune", i) for i, c in enumerate(cn.communes)})
-        out.pop("", None)
-        return out
-
-    return cn.cached(("place_names",), make)
 
 
 def _parse_coords(text: Any) -> tuple[float, float] | None:
@@ -327,25 +294,6 @@ def _from_table(cn: CompiledNetwork, table: str, i: int) -> Place:
     return Place("commune", c.insee, c.nom, c.lon, c.lat, c.node, (c.node,), snap)
 
 
-def _unknown(cn: CompiledNetwork, text: str) -> UnknownPlaceError:
-    names = _names(cn)
-    keys = list(names)
-    ids = {p.id.casefold(): p.id for p in cn.parks}
-    close = difflib.get_close_matches(normalize(text), keys, n=4, cutoff=0.6)
-    close_ids = difflib.get_close_matches(text.casefold(), list(ids), n=2, cutoff=0.6)
-    labels = []
-    for key in close:
-        table, i = names[key]
-        labels.append(
-            cn.communes[i].nom if table == "commune" else cn.parks[i].name if table == "park" else cn.pois[i].name
-        )
-    labels = list(dict.fromkeys([ids[c] for c in close_ids] + labels))
-    hint = f" ; vouliez-vous dire : {', '.join(labels)} ?" if labels else (
-        " ; donnez « lat,lon », un identifiant de parc ou de point d'intérêt, ou une commune"
-    )
-    return UnknownPlaceError(f"lieu inconnu : {text!r}{hint}")
-
-
 def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNAP_M) -> Place:
     """Resolve a place (see the module docstring for what is accepted).
 
@@ -365,11 +313,15 @@ def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNA
         Empty text, malformed or non-finite coordinates.
     OutOfAreaError
         Coordinates outside the perimeter or too far from the network (the message says how far).
+    AmbiguousPlaceError
+        A name that fits several places (the message and ``candidates`` list them).
     UnknownPlaceError
         A name that matches nothing (the message suggests close matches).
     """
     if isinstance(text, Place):
         return text
+    if isinstance(text, str) and len(text) > gazetteer.MAX_QUERY_CHARS:  # before any regex or search
+        gazetteer.check_query(text)
     coords = _parse_coords(text)
     if coords is not None:
         return _from_coords(cn, coords[0], coords[1], max_snap_m)
@@ -385,7 +337,5 @@ def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNA
         poi = lowered.get(key.casefold())
     if poi is not None:
         return _from_table(cn, "poi", poi)
-    hit = _names(cn).get(normalize(key))
-    if hit is not None:
-        return _from_table(cn, *hit)
-    raise _unknown(cn, key)
+    entry = gazetteer.lookup(cn, key)
+    return _from_table(cn, entry.kind, entry.index)

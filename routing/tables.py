@@ -42,7 +42,8 @@ class Park:
 
 @dataclass(frozen=True)
 class Poi:
-    """A point of interest; ``node`` is the node *index* it is attached to (-1: none)."""
+    """A point of interest; ``node`` is the node *index* it is attached to (-1: none) and
+    ``commune`` the name of the commune it lies in (the nearest one in the margin; '' unknown)."""
 
     id: str
     category: str
@@ -55,6 +56,7 @@ class Poi:
     lat: float
     x: float
     y: float
+    commune: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,14 +187,32 @@ def edge_parks(gdf: gpd.GeoDataFrame, geoms: npt.NDArray[np.object_], *, crs: st
     return out
 
 
-def pois_table(gdf: gpd.GeoDataFrame, index: Mapping[Any, int], *, crs: str = CRS) -> tuple[Poi, ...]:
-    """POIs of a ``pois`` layer (points; other geometries by a point on their surface)."""
+def _poi_communes(xy: npt.NDArray[np.float64], communes: gpd.GeoDataFrame | None, crs: str) -> list[str]:
+    """The commune of each point: the one containing it, else the nearest ('' without communes)."""
+    if communes is None or len(communes) == 0 or "nom" not in communes.columns or not len(xy):
+        return [""] * len(xy)
+    polys = _proj(communes, crs).geometry.values
+    names = [_str(n) for n in communes["nom"]]
+    tree = shapely.STRtree(polys)
+    nearest = tree.query_nearest(shapely.points(xy), all_matches=False)
+    out = [""] * len(xy)
+    for i, j in zip(nearest[0].tolist(), nearest[1].tolist(), strict=True):
+        out[i] = names[j]
+    return out
+
+
+def pois_table(
+    gdf: gpd.GeoDataFrame, index: Mapping[Any, int], *, crs: str = CRS, communes: gpd.GeoDataFrame | None = None
+) -> tuple[Poi, ...]:
+    """POIs of a ``pois`` layer (points; other geometries by a point on their surface), each
+    with its commune when ``communes`` (polygons with ``nom``) is given."""
     if gdf is None or len(gdf) == 0:
         return ()
     gdf = _proj(gdf, crs)
     pts = shapely.point_on_surface(gdf.geometry.values)
     xy = shapely.get_coordinates(pts)
     lon, lat = to_wgs84(xy[:, 0], xy[:, 1], crs=crs)
+    in_commune = _poi_communes(xy, communes, crs)
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     out = []
     for i, row in enumerate(records):
@@ -202,7 +222,7 @@ def pois_table(gdf: gpd.GeoDataFrame, index: Mapping[Any, int], *, crs: str = CR
                 name=_str(row.get("name")), description=_str(row.get("description")),
                 node=_node(row.get("node"), index), node_dist_m=_float(row.get("node_dist_m"), math.inf),
                 park=_str(row.get("park")), lon=float(lon[i]), lat=float(lat[i]),
-                x=float(xy[i, 0]), y=float(xy[i, 1]),
+                x=float(xy[i, 0]), y=float(xy[i, 1]), commune=in_commune[i],
             )
         )
     return tuple(out)

@@ -258,3 +258,54 @@ def test_missing_links_page_and_scenario(browser: Any, real_server: str,
     assert popup.find_elements(By.TAG_NAME, "script") == []
     with pytest.raises(NoAlertPresentException):
         _ = browser.switch_to.alert.text
+
+
+def test_type_a_partial_name_and_pick_a_suggestion(browser: Any, real_server: str) -> None:
+    """The planner's place fields suggest places from ``/api/places`` as one types; a picked
+    suggestion fills the field with its id and the route is planned; stations have their symbol."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.get(real_server + "/")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-container"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".parcs-pin-station")) >= 30
+    start = browser.find_element(By.ID, "from")
+    start.send_keys("gare de loos")
+    items = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#from-suggestions li"))
+    labels = [i.text for i in items]
+    assert "Gare de Loos-en-Gohelle" in labels[0], labels
+    browser.save_screenshot(str(ARTIFACTS / "autocomplete.png"))
+    items[0].click()
+    assert start.get_attribute("value") == "station:87345033"
+    assert "Gare de Loos-en-Gohelle" in browser.find_element(By.ID, "from-picked").text
+
+    dest = browser.find_element(By.ID, "to")
+    dest.send_keys("louvre le")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#to-suggestions li[data-id='louvre-lens']"))
+    dest.send_keys(Keys.ARROW_DOWN, Keys.ENTER)  # keyboard: the first suggestion
+    assert dest.get_attribute("value") == "louvre-lens"
+    browser.find_element(By.CSS_SELECTOR, "#route-form button[type=submit]").click()
+    _wait(browser, lambda d: "from=station%3A87345033" in d.current_url)
+    summary = _wait(browser, lambda d: d.find_elements(By.ID, "summary"))[0]
+    assert re.search(r"\d+(,\d)?\s*km", summary.text), summary.text
+    assert not _page_errors(browser)
+
+
+def test_my_position_fills_the_start(browser: Any, real_server: str) -> None:
+    """« Ma position »: the browser's (emulated) position fills the start as "lat,lon"."""
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": real_server, "permissions": ["geolocation"]})
+    browser.execute_cdp_cmd("Emulation.setGeolocationOverride",
+                            {"latitude": 50.4325, "longitude": 2.8061, "accuracy": 10})
+    try:
+        for path, field in (("/", "from"), ("/boucles", "start")):
+            browser.get(real_server + path)
+            button = _wait(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "button.locate")
+                                               if b.is_displayed()])[0]
+            assert button.text == "Ma position" and button.get_attribute("data-locate") == field
+            button.click()
+            _wait(browser, lambda d, f=field: d.find_element(By.ID, f).get_attribute("value") == "50.43250,2.80610")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearGeolocationOverride", {})

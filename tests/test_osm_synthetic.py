@@ -142,3 +142,18 @@ def test_dem_file_gives_elevations_and_grades(tmp_path: Path) -> None:
     back = next(d for u, v, d in g.edges(data=True) if (u, v) == (2, 1))
     assert back["descent"] == pytest.approx(rise, abs=1e-6) and back["climb"] == 0
     assert math.isclose(net.meta["stats"]["elevation_min_m"], min(z for _, z in g.nodes(data="elevation")), abs_tol=0.1)
+
+
+def test_osm_stations_are_places_and_access(syn_net: Any) -> None:
+    """``railway=station`` on an OSM build: a POI of category station, named by the resolver and
+    named as the access of a start (« Accès : gare de Testville à … »)."""
+    from routing.access import nearest_station
+    from routing.compiled import compile_network
+    from routing.places import resolve_place
+
+    cn = compile_network(syn_net)
+    station = resolve_place(cn, "gare testville")
+    assert station.id == "osm:node/35" and station.kind == "poi"
+    access = nearest_station(cn, resolve_place(cn, "osm:node/32").node)
+    assert access is not None and access.id == "osm:node/35"
+    assert access.text.startswith("Accès : gare de Testville à ")

@@ -273,6 +273,7 @@ def test_poi_counts_match_the_layers(
         "viewpoint": count(BM + "zt-parvis-agricoles.geojson"),
         "bike_rental": count("adav/bicycle-rental-2018.geojson"),
         "bike_parking": count("adav/bicycle-shelters-2017.geojson"),
+        "station": count("adav/gares-ter.geojson"),
     }
     got = pois["category"].value_counts().to_dict()
     assert {k: got.get(k, 0) for k in expected} == expected
@@ -285,6 +286,7 @@ def test_poi_counts_match_the_layers(
         and expected["neonatural_park"] == 8
         and expected["bike_parking"] >= 5
     )
+    assert 25 <= expected["station"] <= 40  # "about 35 in the Pôle" (README of the sources)
 
 
 def test_pois_are_well_formed(pois: gpd.GeoDataFrame, perimeter: Perimeter) -> None:
@@ -295,7 +297,7 @@ def test_pois_are_well_formed(pois: gpd.GeoDataFrame, perimeter: Perimeter) -> N
     zone = perimeter.geometry.buffer(POI_MARGIN_M + 0.01)
     assert pois.within(zone).all()
     prefix = pois["id"].str.split(":").str[0]
-    assert set(prefix) == {"terril", "heritage", "shaft", "neonatural", "viewpoint", "parking"}
+    assert set(prefix) == {"terril", "heritage", "shaft", "neonatural", "viewpoint", "parking", "station"}
 
 
 def test_known_pois(pois: gpd.GeoDataFrame) -> None:

@@ -134,6 +134,14 @@ def sources(tmp_path: Path) -> Path:
         {"@id": None, "name": None, "bicycle_pa": None, "capacity": None, "operator": "Keolis",
          "geometry": Point(X0 + 1300, Y0 + 1200)},
     ])  # fmt: skip
+    _write(root, "adav/gares-ter.geojson", [
+        {"OBJECTID": 70.0, "CODEGARE": "87345025", "NOMGARE": "LENS", "NOMGAREMIN": "Lens",
+         "geometry": Point(X0 + 1600, Y0 + 900)},
+        {"OBJECTID": 71.0, "CODEGARE": "87345157", "NOMGARE": "HENIN-BEAUMONT", "NOMGAREMIN": None,
+         "geometry": Point(X0 + 2600, Y0 + 900)},
+        {"OBJECTID": 1.0, "CODEGARE": "87286005", "NOMGARE": "LILLE FLANDRES",
+         "NOMGAREMIN": "Lille Flandres", "geometry": Point(X0 + 30000, Y0)},
+    ])  # fmt: skip
     return root
 
 
@@ -154,6 +162,7 @@ def test_load_pois_ids_categories_and_margin(perimeter: Perimeter, sources: Path
         "viewpoint:22", "viewpoint:23",
         "rental:node/268620141",
         "parking:way/444724752", no_id_shelter,
+        "station:87345025", "station:87345157",  # Lille Flandres: far outside
     }  # fmt: skip
     assert pois["id"].is_unique
     assert set(pois["category"]) <= set(POI_CATEGORIES)
@@ -199,6 +208,9 @@ def test_names_and_descriptions(perimeter: Perimeter, sources: Path) -> None:
     assert name["rental:node/268620141"] == "Station Velam n°18"
     assert name["parking:way/444724752"] == "Abris Vélo Gare de Cuinchy"
     assert (name[name.index.str.startswith("parking:")] == "Abri vélo").sum() == 1
+    assert name["station:87345025"] == "Gare de Lens"
+    assert desc["station:87345025"] == "Gare TER à Alpha ; code UIC 87345025."
+    assert name["station:87345157"] == "Gare d'Henin-Beaumont"  # no normal-case name: from capitals
     assert all(d.endswith(".") and d[0].isupper() for d in desc)
 
 

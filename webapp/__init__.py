@@ -101,4 +101,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(editors_views.bp)
     app.register_blueprint(editors_public.bp)
     app.before_request(editors_public.refuse_api_writes)
+    # place autocomplete (webapp/places_api.py): /api/places
+    from webapp import places_api
+
+    app.register_blueprint(places_api.bp)
     return app

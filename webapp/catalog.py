@@ -40,6 +40,7 @@ LISTED_CATEGORIES: tuple[str, ...] = (
     "historic",
     "mine_shaft",
     "bike_rental",
+    "station",
 )
 #: English labels of POI categories (French ones are in :data:`parcs.schema.POI_CATEGORIES`).
 CATEGORY_LABELS_EN: Mapping[str, str] = MappingProxyType(
@@ -52,6 +53,7 @@ CATEGORY_LABELS_EN: Mapping[str, str] = MappingProxyType(
         "bike_rental": "bike sharing",
         "bike_parking": "bike shelter",
         "park_unit": "park unit",
+        "station": "railway station",
         "drinking_water": "drinking water",
         "toilets": "toilets",
         "bench": "bench",
@@ -91,6 +93,7 @@ class MapLayers:
     labels_js: str
     access_js: str
     perimeter_js: str
+    stations_js: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,19 @@ def _layers(cn: Any, parks: Sequence[Any], access: Mapping[str, Sequence[tuple[f
         labels_js=maps.collection(label_features),
         access_js=maps.collection(access_features),
         perimeter_js=maps.collection(perimeter_features),
+        stations_js=maps.collection(stations) if (stations := _station_features(cn, t)) else "",
     )
+
+
+def _station_features(cn: Any, t: Translator) -> list[dict[str, Any]]:
+    """The railway stations, with their own symbol (:data:`webapp.maps.STATION_STYLE`)."""
+    return [
+        maps.feature(maps.point(p.lon, p.lat), style=dict(maps.STATION_STYLE),
+                     popup=maps.popup_html(p.name, category_label(t.lang, p.category), p.commune),
+                     tooltip=str(escape(p.name)), title=p.name)
+        for p in cn.pois
+        if p.category == "station" and math.isfinite(p.lon) and math.isfinite(p.lat)
+    ]
 
 
 def _place_options(cn: Any, lang: str) -> Markup:

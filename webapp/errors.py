@@ -16,6 +16,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from parcs._errors import (
+    AmbiguousPlaceError,
     BudgetExceededError,
     BuildError,
     ConstraintError,
@@ -44,6 +45,7 @@ class ErrorKind:
 #: From the most specific class to the least (``ConstraintError`` is a ``NoRouteError``).
 _KINDS: tuple[tuple[type[ParcsError], ErrorKind], ...] = (
     (UnknownPlaceError, ErrorKind(404, "unknown_place", "error.unknown_place")),
+    (AmbiguousPlaceError, ErrorKind(400, "ambiguous_place", "error.ambiguous_place")),
     (OutOfAreaError, ErrorKind(422, "out_of_area", "error.out_of_area")),
     (ConstraintError, ErrorKind(422, "constraint_unsatisfiable", "error.constraint")),
     (NoRouteError, ErrorKind(422, "no_route", "error.no_route")),
@@ -68,6 +70,7 @@ SERVER_DETAILS: dict[str, str] = {
 ERROR_CODES: tuple[str, ...] = (
     "invalid_request",
     "unknown_place",
+    "ambiguous_place",
     "out_of_area",
     "constraint_unsatisfiable",
     "no_route",
@@ -111,9 +114,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
-def json_error(status: int, code: str, detail: str) -> Response:
-    """The API's error answer."""
-    response = jsonify({"error": code, "detail": detail})
+def json_error(status: int, code: str, detail: str, **extra: object) -> Response:
+    """The API's error answer (``extra`` members after ``error`` and ``detail``)."""
+    response = jsonify({"error": code, "detail": detail, **extra})
     response.status_code = status
     return response
 
@@ -132,6 +135,8 @@ def handle_parcs_error(exc: ParcsError) -> Response:
         detail = SERVER_DETAILS[kind.code]
     logger.info("%s %s -> %d %s: %s", request.method, request.path, kind.status, kind.code, detail)
     if wants_json():
+        if isinstance(exc, AmbiguousPlaceError):
+            return json_error(kind.status, kind.code, detail, candidates=list(exc.candidates))
         return json_error(kind.status, kind.code, detail)
     return _page_error(kind.status, kind.title_key, detail)
 

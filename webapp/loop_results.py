@@ -17,7 +17,7 @@ from routing.loops.planner import LoopRequest
 from webapp import maps, planning
 from webapp.catalog import Catalog, category_label, kind_label
 from webapp.i18n import Translator
-from webapp.pages import ConstraintsForm, add_layers, base_map
+from webapp.pages import ConstraintsForm, add_layers, add_stations, base_map
 from webapp.urls import with_query
 
 
@@ -78,6 +78,7 @@ class LoopResultView:
     start: tuple[float, float]
     profile_label: str
     floor_note: str
+    access_note: str
     bounds: tuple[tuple[float, float], tuple[float, float]]
     gpx_url: str
     geojson_url: str
@@ -117,6 +118,14 @@ def _bounds(views: Sequence[LoopView], fallback: Bounds) -> Bounds:
     return (min(lats), min(lons)), (max(lats), max(lons))
 
 
+def _access_note(result: Any, t: Translator) -> str:
+    """« Accès : gare de Loos-en-Gohelle à 800 m » (English: "Access: …"), '' without a station."""
+    access = getattr(result, "access", None)
+    if access is None:
+        return ""
+    return t("loops.access", station=access.station, distance=t.distance(access.distance_m))
+
+
 def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catalog,
                 t: Translator) -> LoopResultView:
     """The page's view of a :class:`routing.loops.planner.LoopResult`."""
@@ -132,6 +141,7 @@ def result_view(result: Any, *, network: Any, query: LoopRequest, catalog: Catal
         start=(float(result.start.lon), float(result.start.lat)),
         profile_label=t(f"profile.{query.profile}"),
         floor_note=t("loops.floor", pct=t.percent(floor)) if floor > 0.1 else "",
+        access_note=_access_note(result, t),
         bounds=_bounds(views, catalog.bounds),
         gpx_url=with_query("loops.api_loop_gpx", params),
         geojson_url=with_query("loops.api_loop", params),
@@ -165,6 +175,7 @@ def _loop_layers(view: LoopResultView, t: Translator) -> list[planning.LayerSpec
 
 def page_map(catalog: Catalog, view: LoopResultView | None, t: Translator) -> maps.RenderedMap:
     fmap = base_map(catalog, t, view.bounds if view else None)
+    add_stations(fmap, catalog, t)
     if view is not None:
         add_layers(fmap, _loop_layers(view, t))
     return maps.render(fmap)

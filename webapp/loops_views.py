@@ -61,6 +61,7 @@ def loop_geojson_document(result: Any) -> dict[str, Any]:
     doc["overlap_floor"] = round(float(result.overlap_floor), 4)
     doc["partial"] = bool(result.partial)  # the time budget stopped the search early
     doc["warnings"] = list(result.warnings)
+    doc["access"] = result.access.to_dict() if getattr(result, "access", None) else None
     doc.pop("properties", None)
     return doc
 
@@ -165,7 +166,11 @@ def openapi_paths(errors: Mapping[str, Any], *, config: Mapping[str, Any]) -> di
                                  "start": {"type": "object"}, "request": {"type": "object"},
                                  "overlap_floor": {"type": "number"},
                                  "partial": {"type": "boolean"},
-                                 "warnings": {"type": "array", "items": {"type": "string"}}}}
+                                 "warnings": {"type": "array", "items": {"type": "string"}},
+                                 "access": {"type": ["object", "null"],
+                                            "description": "The railway station nearest the start "
+                                            "and its walking distance (`text`: « Accès : gare de … "
+                                            "à 800 m »)."}}}
     description = _cost_bounds(config)
 
     def operation(op_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -69,6 +69,7 @@ POI_COLOURS: Mapping[str, str] = {
     "bike_parking": "#1c7ed6",
     "drinking_water": "#1098ad",
     "museum": "#9c36b5",
+    "station": "#1c3f94",
 }
 COORD_DIGITS = 5
 
@@ -85,7 +86,7 @@ _GEOJSON_OPTIONS = """{
             label.textContent = s.label || "";
             if (s.fill) { shape.style.background = s.fill; }
             shape.appendChild(label);
-            var round = s.pin === "num";
+            var round = s.pin === "num" || s.pin === "station";
             return L.marker(latlng, {
                 icon: L.divIcon({className: "parcs-pin parcs-pin-" + s.pin, html: shape,
                                  iconSize: round ? [24, 24] : [28, 28],
@@ -305,6 +306,15 @@ def endpoint_features(start: Sequence[float], end: Sequence[float], *, start_nam
         feature(point(end[0], end[1]), style={"pin": "end", "label": "B"},
                 popup=popup_html(t("map.end"), end_name), title=t("map.end")),
     ]
+
+
+#: The symbol of a railway station: a navy badge with a train (drawn by ``style.css``).
+STATION_STYLE: Mapping[str, Any] = {"pin": "station", "label": ""}
+
+
+def poi_style(category: str, colour: str) -> dict[str, Any]:
+    """The style of a POI: stations have their own symbol, others a circle of ``colour``."""
+    return dict(STATION_STYLE) if category == "station" else poi_style_colour(colour)
 
 
 def poi_style_colour(colour: str) -> dict[str, Any]:

@@ -85,6 +85,8 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "error": {"type": "string", "enum": list(ERROR_CODES)},
                 "detail": {"type": "string"},
+                "candidates": {"type": "array", "items": {"type": "object"},
+                               "description": "With `ambiguous_place`: the places the name fits."},
             },
             "additionalProperties": False,
         },
@@ -190,7 +192,8 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     """The OpenAPI document of an app (its bounds are :mod:`routing.bounds`)."""
     route_params = _route_parameters()
     route_errors = {
-        "400": _error_response("Malformed request (`invalid_request`)."),
+        "400": _error_response("Malformed request (`invalid_request`), or a place name that fits "
+                               "several places (`ambiguous_place`, with their `candidates`)."),
         "404": _error_response("A place matches nothing (`unknown_place`)."),
         "414": _error_response("Query string too long (`uri_too_long`)."),
         "422": _error_response("Outside the territory (`out_of_area`), no route (`no_route`) "
@@ -306,4 +309,8 @@ def build_openapi(config: dict[str, Any], *, version: str) -> dict[str, Any]:
     from webapp.editors.public import openapi_paths as office_paths
 
     doc["paths"].update(office_paths(route_errors))
+    # place autocomplete (webapp/places_api.py): /api/places
+    from webapp.places_api import openapi_paths as places_paths
+
+    doc["paths"].update(places_paths(route_errors))
     return doc

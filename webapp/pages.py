@@ -40,6 +40,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
     "fr": {
         "unknown_place": "Ce lieu ne correspond à aucun parc, lieu ou commune connu. Choisissez-le "
         "dans la liste proposée, ou cliquez sur la carte.",
+        "ambiguous_place": "Plusieurs lieux portent ce nom : ajoutez la commune (« Hôtel de ville "
+        "Carvin ») ou choisissez l'un d'eux dans la liste proposée.",
         "out_of_area": "Ce point est en dehors du territoire du Pôle Métropolitain de l'Artois ou "
         "trop loin du réseau d'itinéraires.",
         "constraint_unsatisfiable": "Aucun itinéraire ne respecte toutes les contraintes choisies : "
@@ -52,6 +54,8 @@ ERROR_HINTS: dict[str, dict[str, str]] = {
     "en": {
         "unknown_place": "This place matches no known park, place or commune. Pick it from the "
         "list, or click on the map.",
+        "ambiguous_place": "Several places bear this name: add the commune (\"Hôtel de ville "
+        "Carvin\") or pick one of them from the list.",
         "out_of_area": "This point lies outside the Pôle Métropolitain de l'Artois or too far from "
         "the route network.",
         "constraint_unsatisfiable": "No route meets every constraint: relax the maximum grade or "
@@ -171,6 +175,13 @@ def base_map(catalog: Catalog, t: Translator,
     return fmap
 
 
+def add_stations(fmap: folium.Map, catalog: Catalog, t: Translator) -> None:
+    """Add the railway stations layer (when the network has stations)."""
+    stations = catalog.layers[t.lang].stations_js
+    if stations:
+        maps.add_layer(fmap, stations, t("map.stations"))
+
+
 def add_layers(fmap: folium.Map, layers: Iterable[planning.LayerSpec]) -> None:
     """Add the layers of a result to ``fmap``."""
     for layer in layers:
@@ -184,6 +195,7 @@ def _planner_map(catalog: Catalog, result: planning.ResultView | None,
                  t: Translator) -> maps.RenderedMap:
     fmap = base_map(catalog, t, result.bounds if result else None)
     maps.add_layer(fmap, catalog.layers[t.lang].labels_js, t("map.park_numbers"), show=result is None)
+    add_stations(fmap, catalog, t)
     if result is not None:
         add_layers(fmap, planning.result_layers(result, t))
     return maps.render(fmap)
@@ -252,5 +264,6 @@ def parks() -> str:
     layers = catalog.layers[t.lang]
     maps.add_layer(fmap, layers.access_js, t("map.access"))
     maps.add_layer(fmap, layers.labels_js, t("map.park_numbers"))
+    add_stations(fmap, catalog, t)
     return render_template("parks.html", rmap=maps.render(fmap), parks=_park_cards(catalog, t))
 

@@ -39,6 +39,7 @@ PAGE_ALONG: tuple[tuple[str, float], ...] = (
     ("neonatural_park", 300.0),
     ("museum", 300.0),
     ("bike_rental", 200.0),
+    ("station", 300.0),
     ("drinking_water", 150.0),
     ("toilets", 150.0),
     ("picnic_site", 150.0),
@@ -84,6 +85,7 @@ class PoiView:
     where: str
     lon: float
     lat: float
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def _pois(it: Any, t: Translator) -> tuple[PoiView, ...]:
             category=category_label(t.lang, str(p.get("category", ""))),
             colour=maps.POI_COLOURS.get(str(p.get("category", "")), "#868e96"), where=where,
             lon=float(p.get("lon", math.nan)), lat=float(p.get("lat", math.nan)),
+            kind=str(p.get("category", "")),
         ))
     return tuple(out)
 
@@ -315,7 +318,7 @@ def result_layers(result: ResultView, t: Translator) -> list[LayerSpec]:
     ]
     layers.append(LayerSpec(t("map.route"), maps.collection(maps.route_features(runs, labels, t))))
     poi_features = [
-        maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style_colour(p.colour),
+        maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style(p.kind, p.colour),
                      popup=maps.popup_html(p.name, p.category, p.where),
                      tooltip=str(escape(p.name)))
         for p in main.pois if math.isfinite(p.lon) and math.isfinite(p.lat)

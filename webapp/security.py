@@ -13,6 +13,7 @@ import secrets
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestURITooLarge
 
+from parcs._errors import InvalidRequestError
 from webapp.assets import LEAFLET_CDN, AssetStore
 
 #: Where map tiles may come from.
@@ -51,10 +52,16 @@ def page_policy(nonce: str, *, leaflet_local: bool) -> str:
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
+#: Paths where an over-long query string is a bad parameter (400, the autocomplete's ``q``).
+BAD_WHEN_LONG: frozenset[str] = frozenset({"/api/places"})
+
+
 def check_query_length() -> None:
-    """Refuse over-long query strings (414) before any parsing."""
+    """Refuse over-long query strings (414, or 400 on :data:`BAD_WHEN_LONG`) before any parsing."""
     limit = int(current_app.config["MAX_QUERY_LENGTH"])
     if len(request.query_string) > limit:
+        if request.path in BAD_WHEN_LONG:
+            raise InvalidRequestError(f"requête trop longue : {len(request.query_string)} octets (au plus {limit})")
         raise RequestURITooLarge(f"the query string is longer than {limit} bytes")
 
 

@@ -45,8 +45,9 @@ logger = logging.getLogger(__name__)
 MIN_PARK_HA = 1.0
 #: An OSM park joins a registry unit when at least this share of its area lies inside the unit.
 PARK_OVERLAP_SHARE = 0.5
-#: Two POIs of one category closer than this (m) are one place (terrils are large: 150 m).
-DEDUP_M: dict[str, float] = {"terril": 150.0}
+#: Two POIs of one category closer than this (m) are one place (terrils are large: 150 m; a
+#: station's OSM node and its TER point may lie on either side of the tracks: 300 m).
+DEDUP_M: dict[str, float] = {"terril": 150.0, "station": 300.0}
 DEFAULT_DEDUP_M = 40.0
 #: Categories for which the open-data POI wins over the OSM one.
 OPENDATA_FIRST = frozenset({"terril", "heritage", "mine_shaft", "neonatural_park", "viewpoint"})

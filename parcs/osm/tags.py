@@ -426,6 +426,7 @@ POI_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("heritage", "heritage:operator", frozenset({"whc"})),
     ("historic", "historic", None),
     ("playground", "leisure", frozenset({"playground"})),
+    ("station", "railway", frozenset({"station", "halt"})),
     ("public_transport", "highway", frozenset({"bus_stop"})),
     ("public_transport", "public_transport", frozenset({"platform", "station"})),
     ("public_transport", "railway", frozenset({"station", "halt", "tram_stop"})),

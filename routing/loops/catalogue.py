@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from routing.access import StationAccess
 from routing.compiled import CompiledNetwork
 from routing.loops.planner import LoopResult
 from routing.loops.rules import Rule
@@ -72,6 +73,11 @@ class Circuit:
     def ok(self) -> bool:
         """Whether the circuit exists."""
         return self.result is not None
+
+    @property
+    def access(self) -> StationAccess | None:
+        """The station nearest the start (« Accès : gare de … à 800 m »), if any."""
+        return self.result.access if self.result is not None else None
 
 
 @dataclass(frozen=True, eq=False)

@@ -59,7 +59,8 @@ def loop_geojson(result: LoopResult, *, title: str | None = None) -> dict[str, A
         props["warnings"] = [*props.get("warnings", []), *loop.warnings]
         features.append(feat)
     return {"type": "FeatureCollection", "features": features,
-            "properties": {"start": result.start.to_dict(), "request": result.request.to_dict()}}
+            "properties": {"start": result.start.to_dict(), "request": result.request.to_dict(),
+                           "access": result.access.to_dict() if result.access else None}}
 
 
 def loop_lines(result: LoopResult) -> list[str]:
@@ -68,6 +69,8 @@ def loop_lines(result: LoopResult) -> list[str]:
     target = fr_distance(req.target) if req.target_kind == "distance" else fr_duration(req.target)
     lines = [f"Boucle {PROFILES[req.profile].label_fr} au départ de {result.start.label} "
              f"— cible {target}"]
+    if result.access is not None:
+        lines.append(result.access.text)
     for i, loop in enumerate(result.loops):
         it = loop.itinerary
         head = "Boucle" if len(result.loops) == 1 else f"Variante {i + 1}"

@@ -45,6 +45,7 @@ import numpy as np
 
 from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError
 from parcs.schema import POI_CATEGORIES
+from routing.access import StationAccess, nearest_station
 from routing.bounds import (
     DEFAULT_PREFER,
     LOOP_DISTANCE_KM,
@@ -302,6 +303,8 @@ class LoopResult:
     overlap_floor: float = 0.0
     warnings: tuple[str, ...] = field(default=())
     partial: bool = False
+    #: The station nearest the start, by walking distance (None: none within 10 km).
+    access: StationAccess | None = None
 
     @property
     def best(self) -> Loop:
@@ -318,6 +321,7 @@ class LoopResult:
             "overlap_floor": round(self.overlap_floor, 4),
             "warnings": list(self.warnings),
             "partial": self.partial,
+            "access": self.access.to_dict() if self.access else None,
         }
 
 
@@ -357,8 +361,10 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
     """
     start = resolve_place(cn, request.start)
     if cn.n_edges >= crop.CROP_MIN_EDGES and not request.through and request.via_category is None:
-        return _plan_cropped(cn, request, start, deadline=deadline)
-    return _plan(cn, request, start, deadline=deadline)
+        res = _plan_cropped(cn, request, start, deadline=deadline)
+    else:
+        res = _plan(cn, request, start, deadline=deadline)
+    return dataclasses.replace(res, access=nearest_station(cn, start.node))  # on the whole network
 
 
 def _measure(cn: CompiledNetwork, request: LoopRequest) -> np.ndarray:
