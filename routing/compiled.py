@@ -21,7 +21,9 @@ keeps the cheapest one per cost vector when it builds a CSR matrix, through ``pa
 indices sorted by ``(u, v)``) and ``pair_start`` (start of each run of one ``(u, v)``).
 ``edge_way`` numbers the undirected ways: both directions of a way share it. ``edge_foot_ok`` /
 ``edge_bike_ok`` are the OSM access flags of each direction (``foot_ok``/``bike_ok`` edge
-attributes; True when absent, as on the open-data network). Coordinates are in the graph's CRS
+attributes; True when absent, as on the open-data network); ``edge_layer`` is the OSM ``layer``
+of the way (negative in tunnels, positive on bridges; 0 when absent, as on the open-data
+network), which snapping uses to prefer the ground. Coordinates are in the graph's CRS
 (``info["crs"]``, EPSG:2154 for the open-data build; the layers are projected to it).
 """
 
@@ -72,7 +74,7 @@ __all__ = [
 NPZ_FILE = "compiled.npz"
 JSON_FILE = "compiled.json"
 #: Bumped whenever the layout changes; older files are recompiled.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Default hysteresis of route-level climb figures when the graph does not say (m).
 DEFAULT_HYSTERESIS = 3.0
 #: Size of the per-network cache of derived arrays (cost vectors, CSR matrices...).
@@ -122,6 +124,7 @@ class CompiledNetwork:
     edge_park: npt.NDArray[np.int32]
     edge_foot_ok: npt.NDArray[np.bool_]
     edge_bike_ok: npt.NDArray[np.bool_]
+    edge_layer: npt.NDArray[np.int8]
     geom_offsets: IntArray
     geom_x: FloatArray
     geom_y: FloatArray
@@ -403,7 +406,19 @@ def _edge_records(graph: nx.MultiDiGraph, index: Mapping[Any, int], nodes: Mappi
     rec["_osmid"] = [d.get("osmid") for *_, d in edges]
     for name in ("foot_ok", "bike_ok"):  # OSM access flags; open-data edges have none: allowed
         rec[f"edge_{name}"] = np.array([d.get(name, True) is not False for *_, d in edges], dtype=bool)
+    rec["edge_layer"] = np.array([_layer(d.get("layer")) for *_, d in edges], dtype=np.int8)
     return rec, geoms, [d.get("elevations") for *_, d in edges]
+
+
+def _layer(value: Any) -> int:
+    """An OSM ``layer`` value as a small integer (0 when absent or unreadable)."""
+    if isinstance(value, list | tuple):  # merged ways: the layer farthest from the ground
+        return max((_layer(v) for v in value), key=abs, default=0)
+    try:
+        out = round(float(str(value).split(";")[0]))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(-5, min(5, out))
 
 
 def _vocabularies(rec: dict[str, Any]) -> dict[str, Any]:

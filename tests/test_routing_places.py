@@ -20,8 +20,15 @@ def test_coordinates_text_and_tuple(mock_compiled: CompiledNetwork) -> None:
     for spec in (f"{lat},{lon}", f"{lat}; {lon}", f" {lat} {lon} ", (lat, lon)):
         place = resolve_place(cn, spec)
         assert place.kind == "coordinates"
-        assert place.node == cn.node_index(5)
-        assert place.snap_m == pytest.approx(math.hypot(10, 30), abs=0.01)
+        assert place.node == cn.node_index(5)  # the nearer end of the way it is snapped onto
+        # onto the cavalier W6 (4 -> 5) at (2490, 0), 30 m away, not onto node 5 (31.6 m away)
+        assert place.snap_m == pytest.approx(30.0, abs=0.01)
+        a = place.anchor
+        assert a is not None
+        ends = {int(cn.node_id[cn.edge_u[a.edge]]), int(cn.node_id[cn.edge_v[a.edge]])}
+        assert ends == {4, 5}
+        from_4 = a.d if int(cn.node_id[cn.edge_u[a.edge]]) == 4 else a.length - a.d
+        assert from_4 == pytest.approx(990.0, abs=0.01)
 
 
 def test_park_poi_commune(mock_compiled: CompiledNetwork) -> None:

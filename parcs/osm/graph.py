@@ -7,7 +7,7 @@ each one-way way (walkers walk both ways, contraflow cyclists ride them); classi
 (``kind``, ``name``, ``surface``, ``status``, ``source``, ``route_refs``, ``foot_ok``,
 ``bike_ok``); cut to its largest weakly connected component (osmnx's default: islands the data
 leaves unconnected are dropped, and counted in the metadata); simplified by osmnx, keeping a node
-wherever the kind, name, surface, route or access changes (so these stay single values on every
+wherever the kind, name, surface, route, access or layer changes (so these stay single values on every
 edge; ``foot_ok``/``bike_ok`` of a merged edge are the *and* of its parts); given a straight
 geometry where osmnx leaves none, and WGS84 ``lon``/``lat`` on the nodes; projected.
 
@@ -44,6 +44,7 @@ from parcs.osm.tags import (
     keep_way,
     surface_class,
     way_kind,
+    way_layer,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 #: Edge attributes kept from the raw tags (besides the schema's and the access flags).
 KEPT_RAW = ("osmid", "highway", "oneway", "reversed", "length")
 #: A node stays an endpoint where one of these differs between its edges.
-DIFFER = ("kind", "name", "surface", "status", "route_refs", "source", "_acc")
+DIFFER = ("kind", "name", "surface", "status", "route_refs", "source", "_acc", "layer")
 #: Canal proximity that makes a path a towpath: distance (m) and share of the edge's length.
 TOWPATH_DISTANCE_M = 30.0
 TOWPATH_SHARE = 0.75
@@ -159,6 +160,7 @@ def _classify(d: dict[str, Any], routes: Mapping[int, RouteMembership]) -> dict[
         route_refs=";".join(membership.refs) if membership else "",
         foot_ok=foot,
         bike_ok=bike,
+        layer=way_layer(d),
         _acc=access_signature(d) + ("1" if d.get("oneway") else "0"),
     )
     return out

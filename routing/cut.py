@@ -1,0 +1,114 @@
+"""The arrays of a path whose ends (or stops) lie inside edges: lengths, profile and geometry cut.
+
+A route between anchors (:mod:`routing.snap`) is a sequence of :class:`~routing.legs.LegPath`:
+each leg is consecutive edges, its first entered and its last left part-way. :func:`cut_path`
+gathers, over all legs, what :mod:`routing.itinerary` needs: every edge with the length run on
+it and that share of the edge (distance, time, cost and km by kind are pro rata), the elevation
+profile and the geometry vertices cut at the anchors (the values there interpolated along the
+edge's own profile and geometry), the graph nodes passed, and the distance along the route at
+the end of each leg (where its stop is reached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.compiled import CompiledNetwork
+from routing.kernels import path_indices, path_profile
+from routing.legs import LegPath
+
+__all__ = ["CutPath", "cut_path"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CutPath:
+    """A path cut at its anchors (see the module docstring).
+
+    ``edges``/``lengths``/``share``: every edge run, in order, the metres run on it and their
+    share of the edge; ``d``/``z``: the profile (distance along the route, elevation);
+    ``vertices``: ``(x, y, lon, lat, z)`` rows of the geometry; ``nodes``: the graph nodes
+    passed (indices); ``leg_ends``: the distance along the route where each leg ends.
+    """
+
+    edges: IntArray
+    lengths: FloatArray
+    share: FloatArray
+    d: FloatArray
+    z: FloatArray
+    vertices: FloatArray
+    nodes: IntArray
+    leg_ends: tuple[float, ...]
+
+
+def _trim(d: FloatArray, values: FloatArray, lo: float, hi: float) -> tuple[FloatArray, FloatArray]:
+    """Rows of ``values`` (one per distance ``d``, non-decreasing) between ``lo`` and ``hi``, the
+    ends interpolated; distances from ``lo``."""
+    keep = (d > lo) & (d < hi)
+    at = np.array([lo, hi])
+    ends = np.column_stack([np.interp(at, d, values[:, j]) for j in range(values.shape[1])])
+    rows = np.concatenate([ends[:1], values[keep], ends[1:]])
+    return np.concatenate([[0.0], d[keep] - lo, [hi - lo]]), rows
+
+
+def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
+    """Piece lengths, profile ``(d, z)`` and vertex rows of one leg, and its nodes."""
+    e = leg.edges
+    full = cn.edge_length[e]
+    lengths = full.copy()
+    if leg.end >= 0:
+        lengths[-1] = leg.end
+    lengths[0] -= leg.start
+    lo = leg.start
+    hi = float(full.sum()) - (float(full[-1]) - leg.end if leg.end >= 0 else 0.0)
+    pd, pz = path_profile(e, offsets=cn.prof_offsets, prof_d=cn.prof_d, prof_z=cn.prof_z, edge_length=cn.edge_length)
+    d, z = _trim(pd, pz[:, None], lo, hi)
+    gidx = path_indices(e, offsets=cn.geom_offsets)
+    counts = cn.geom_offsets[e + 1] - cn.geom_offsets[e] - 1
+    counts[0] += 1
+    before = np.concatenate([[0.0], np.cumsum(full[:-1])])
+    gd = cn.geom_d[gidx] + np.repeat(before, counts)
+    table = np.column_stack([cn.geom_x[gidx], cn.geom_y[gidx], cn.geom_lon[gidx], cn.geom_lat[gidx], cn.geom_z[gidx]])
+    _, vertices = _trim(gd, table, lo, hi)
+    nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]]).astype(np.int64)
+    if lo > 0:
+        nodes = nodes[1:]
+    if leg.end >= 0 and leg.end < float(full[-1]) and nodes.size:
+        nodes = nodes[:-1]
+    return lengths, d, z[:, 0], vertices, nodes
+
+
+def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
+    """The arrays of consecutive legs (at least one edge in all; see :class:`CutPath`)."""
+    edges, lengths, ds, zs, verts, nodes, ends = [], [], [], [], [], [], []
+    base = 0.0
+    for leg in legs:
+        if leg.edges.size == 0:
+            ends.append(base)
+            continue
+        ln, d, z, v, n = _leg_arrays(cn, leg)
+        skip = 1 if ds else 0  # the junction with the previous leg once
+        edges.append(leg.edges)
+        lengths.append(ln)
+        ds.append(d[skip:] + base)
+        zs.append(z[skip:])
+        verts.append(v[skip:])
+        if n.size:
+            nodes.append(n[1:] if nodes and nodes[-1].size and nodes[-1][-1] == n[0] else n)
+        base += float(ln.sum())
+        ends.append(base)
+    e = np.concatenate(edges).astype(np.int64)
+    ln = np.concatenate(lengths)
+    full = cn.edge_length[e]
+    share = np.divide(ln, full, out=np.ones_like(ln), where=full > 0)
+    return CutPath(
+        edges=e, lengths=ln, share=share, d=np.concatenate(ds), z=np.concatenate(zs),
+        vertices=np.concatenate(verts), nodes=np.concatenate(nodes) if nodes else np.zeros(0, dtype=np.int64),
+        leg_ends=tuple(ends),
+    )
