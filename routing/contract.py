@@ -566,7 +566,7 @@ def _cost_bounds(
     h = int(total.argmin())
     if len(sources) == 1 and len(targets) == 1 and s_off[0] == 0.0 and t_off[0] == 0.0:
         return float(total[h]), _pair_bound(k, sources[0], targets[0], to_hub, from_hub), h
-    if len(sources) * len(targets) > BOUND_PAIRS or not any(s_off) and not any(t_off):
+    if len(sources) * len(targets) > BOUND_PAIRS or (not any(s_off) and not any(t_off)):
         return float(total[h]), -np.inf, h
     low = np.inf
     for s, o in zip(sources, s_off, strict=True):

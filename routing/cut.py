@@ -86,7 +86,13 @@ def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArr
 
 def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
     """The arrays of consecutive legs (at least one edge in all; see :class:`CutPath`)."""
-    edges, lengths, ds, zs, verts, nodes, ends = [], [], [], [], [], [], []
+    edges: list[IntArray] = []
+    lengths: list[FloatArray] = []
+    ds: list[FloatArray] = []
+    zs: list[FloatArray] = []
+    verts: list[FloatArray] = []
+    nodes: list[IntArray] = []
+    ends: list[float] = []
     base = 0.0
     for leg in legs:
         if leg.edges.size == 0:

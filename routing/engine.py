@@ -39,7 +39,16 @@ from routing.costs import CostOptions, edge_costs
 from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_distance, fr_number
 from routing.itinerary import Itinerary, assemble_legs
-from routing.legs import LegPath, Stop, constrained_legs, find_leg, leg_measure, legs_edges, stop_cost, stop_distances
+from routing.legs import (
+    LegPath,
+    Stop,
+    constrained_legs,
+    find_leg,
+    leg_measure,
+    legs_edges,
+    stop_cost,
+    stop_distances,
+)
 from routing.pieces import Disconnected, on_one_piece
 from routing.places import Place, resolve_place
 from routing.request import RouteRequest, RouteResult

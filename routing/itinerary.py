@@ -26,9 +26,9 @@ from parcs._errors import InvalidRequestError
 from parcs.schema import KINDS, POI_CATEGORIES
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
+from routing.cut import cut_path
 from routing.directions import Step, directions_text, path_directions
 from routing.fmt import fr_distance, fr_number
-from routing.cut import cut_path
 from routing.kernels import climb_descent, path_indices, path_profile, window_grade_sorted
 from routing.legs import LegPath, legs_edges
 
@@ -380,13 +380,13 @@ def assemble_legs(
     where its leg ends); ``snap_m`` the snap distance of the places, reported as is; ``notes``
     warnings put first.
     """
-    extra = {"snap_m": dict(snap_m or {})}
+    snaps = dict(snap_m or {})
     if all(leg.whole for leg in legs):
         it = assemble_itinerary(
             cn, legs_edges(legs), profile=profile, request=request, options=options, along=along,
             stops=stops, parks=parks,
         )
-        return replace(it, warnings=(*notes, *it.warnings), **extra)
+        return replace(it, warnings=(*notes, *it.warnings), snap_m=snaps)
     cut = cut_path(cn, legs)
     fig = _figures(cn, cut.edges, cut.lengths, cut.d, cut.z, profile=profile,
                    options=options or _plain_options(profile), share=cut.share)
@@ -406,7 +406,7 @@ def assemble_legs(
         profile_points=_decimate(cut.d, cut.z),
         directions=path_directions(cn, cut.edges, flat, lengths=cut.lengths),
         coords=v[:, 2:5], edge_ids=tuple(flat), node_ids=tuple(cn.node_id[cut.nodes].tolist()),
-        stops=tuple(rows), request=req, warnings=(*notes, *_warnings(cn, fig, req)), **extra,
+        stops=tuple(rows), request=req, warnings=(*notes, *_warnings(cn, fig, req)), snap_m=snaps,
     )
 
 

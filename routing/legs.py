@@ -213,7 +213,8 @@ MAX_COMBINATIONS = 16
 def _options(cn: CompiledNetwork, stops: Sequence[Stop], costs: FloatArray, *, near_only: bool) -> list[list[tuple[Terminal | None, Terminal | None]]]:
     """Per stop, the (entry, exit) terminal pairs tried under a climb budget: ``(None, None)``
     for a node stop; the first anchor leaves by one of its exits, the last is reached by one of
-    its entries, a via anchor is reached and left at the same end (out and back)."""
+    its entries, a via anchor is passed along its edge or reached and left at the same end (out
+    and back)."""
     out: list[list[tuple[Terminal | None, Terminal | None]]] = []
     last = len(stops) - 1
     for i, stop in enumerate(stops):
@@ -222,7 +223,7 @@ def _options(cn: CompiledNetwork, stops: Sequence[Stop], costs: FloatArray, *, n
             continue
         ins = [t for t in entries(cn, stop, costs) if np.isfinite(t.cost)] if i > 0 else [None]
         outs = [t for t in exits(cn, stop, costs) if np.isfinite(t.cost)] if i < last else [None]
-        pairs = [(a, b) for a in ins for b in outs if a is None or b is None or a.node == b.node]
+        pairs = [(a, b) for a in ins for b in outs if a is None or b is None or a.node == b.node or a.edge == b.edge]
         if near_only and 0 < i < last and pairs:
             pairs = [min(pairs, key=lambda p: (p[0].cost if p[0] else 0.0) + (p[1].cost if p[1] else 0.0))]
         out.append(pairs)
@@ -248,12 +249,34 @@ def _with_pieces(cn: CompiledNetwork, legs: Sequence[npt.NDArray[np.int32]], com
     return out
 
 
+def _expand(stops: Sequence[Stop], combo: Sequence[tuple[Terminal | None, Terminal | None]]) -> tuple[list[tuple[int, ...]], list[tuple[int, int]], list[tuple[Terminal | None, bool]]]:
+    """The node stops of a combination, the legs that must be one given edge (a via anchor
+    passed along its edge: its two ends in turn), and the terminals whose partial edges are
+    added (with whether they leave the anchor)."""
+    nodes: list[tuple[int, ...]] = []
+    passes: list[tuple[int, int]] = []
+    fixed: list[tuple[Terminal | None, bool]] = []
+    for s, (a, b) in zip(stops, combo, strict=True):
+        if not isinstance(s, Anchor):
+            nodes.append(tuple(s))
+        elif a is not None and b is not None and a.edge == b.edge and a.node != b.node:
+            passes.append((len(nodes), a.edge))
+            nodes += [(a.node,), (b.node,)]
+        else:
+            term = b if b is not None else a
+            nodes.append((term.node,) if term is not None else ())
+            fixed += [(a, False), (b, True)]
+    return nodes, passes, fixed
+
+
 def constrained_legs(
     cn: CompiledNetwork, stops: Sequence[Stop], costs: FloatArray, *, limit: float, deadline: Deadline = NEVER
 ) -> list[LegPath]:
     """The cheapest legs through ``stops`` climbing at most ``limit`` metres (the sum of the
     edges' climbs, cut edges pro rata): :func:`routing.constrained.constrained_path` over every
-    combination of the anchors' terminals (:func:`_options`), their partial edges added.
+    combination of the anchors' terminals (:func:`_options`), their partial edges added. A via
+    anchor passed along its edge is searched as its two ends in turn, the combination kept only
+    when the leg between them is that edge.
 
     Raises
     ------
@@ -269,9 +292,9 @@ def constrained_legs(
         best = (direct.cost, [direct])
     least, reachable = np.inf, direct is not None
     for combo in itertools.product(*options):
-        nodes = [tuple(s) if not isinstance(s, Anchor) else ((b or a).node,) for s, (a, b) in zip(stops, combo, strict=True)]  # type: ignore[union-attr]
-        f_cost = sum(t.cost for pair in combo for t in pair if t is not None)
-        f_climb = sum(_piece_climb(cn, a, leaving=False) + _piece_climb(cn, b, leaving=True) for a, b in combo)
+        nodes, passes, fixed = _expand(stops, combo)
+        f_cost = sum(t.cost for t, _ in fixed if t is not None)
+        f_climb = sum(_piece_climb(cn, t, leaving=leaving) for t, leaving in fixed)
         try:
             res = constrained_path(cn, nodes, costs, limit=limit - f_climb, deadline=deadline)
         except ConstraintError:
@@ -281,8 +304,13 @@ def constrained_legs(
         except NoRouteError:
             continue
         reachable = True
+        legs = list(res.legs)
+        if any(np.asarray(legs[k]).tolist() != [e] for k, e in passes):
+            continue
+        for k, _ in reversed(passes):
+            del legs[k]
         if best is None or res.cost + f_cost < best[0]:
-            best = (res.cost + f_cost, _with_pieces(cn, res.legs, combo, costs))
+            best = (res.cost + f_cost, _with_pieces(cn, legs, combo, costs))
     if best is not None:
         return best[1]
     if not reachable:

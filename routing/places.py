@@ -315,7 +315,7 @@ def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float,
     return place_at(cn, anchor, kind="coordinates", id=label, label=label, lon=lon, lat=lat)
 
 
-def place_at(cn: CompiledNetwork, anchor: Anchor, *, kind: str, id: str, label: str, lon: float, lat: float) -> Place:  # noqa: A002
+def place_at(cn: CompiledNetwork, anchor: Anchor, *, kind: str, id: str, label: str, lon: float, lat: float) -> Place:
     """The place of a point snapped at ``anchor``: its node when it falls on one."""
     node = anchor.node(cn)
     if node >= 0:

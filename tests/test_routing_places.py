@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import shapely
 from conftest import X0, Y0, mock_lonlat

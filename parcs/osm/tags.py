@@ -45,8 +45,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Non-road ways walkers and cyclists use.
 PATH_HIGHWAYS: frozenset[str] = frozenset(
