@@ -8,9 +8,10 @@ edge at a share of the edge's cost (:mod:`routing.legs`), and the itinerary is c
 (:mod:`routing.itinerary`).
 
 - Spatial index: an STRtree over the straight segments of every way's geometry (one direction per
-  way), built once per network and cached on it; a query asks the tree for the segments within
-  :data:`FIRST_RADIUS_M` (a wider radius only when none of them is usable) and projects the point
-  exactly on those few segments, in numpy. No query loops over the whole network.
+  way), built once per network and cached on it; a query asks the tree for its nearest segment,
+  then for the segments within that distance plus :data:`LAYER_SLACK_M` (wider, doubling from
+  :data:`FIRST_RADIUS_M`, only when none of them is usable) and projects the point exactly on
+  those few segments, in numpy. No query loops over the whole network.
 - Usable ways: an edge the profile's costs allow in at least one direction (``foot_ok`` /
   ``bike_ok``, the family profile's grade limit...).
 - Ground first: a way in a tunnel or on a bridge (``layer`` other than 0) loses to a ground way
@@ -42,7 +43,7 @@ __all__ = ["FIRST_RADIUS_M", "LAYER_SLACK_M", "NODE_EPS_M", "Anchor", "pieces", 
 #: A way off the ground (tunnel, bridge: ``layer`` other than 0) loses to a ground way that lies
 #: less than this much farther from the point (m).
 LAYER_SLACK_M = 10.0
-#: Radius of the first search (m); a wider one runs only when no usable way lies that close.
+#: Smallest radius of a widened search (m), when no usable way lies near the nearest way.
 FIRST_RADIUS_M = 60.0
 #: A projection this close to an end of its edge is that node (m).
 NODE_EPS_M = 0.01
@@ -241,7 +242,9 @@ def snap(cn: CompiledNetwork, x: float, y: float, *, costs: FloatArray, max_snap
     """
     if not (math.isfinite(x) and math.isfinite(y)) or cn.n_edges == 0:
         return None
-    radius = min(FIRST_RADIUS_M, max_snap_m)
+    seg = _segments(cn)
+    _, near = seg.tree.query_nearest(shapely.points(x, y), return_distance=True, all_matches=False)
+    radius = min(float(near[0]) + LAYER_SLACK_M, max_snap_m)  # the nearest way, usable or not
     while True:
         idx, dist, t = _project(cn, costs, x, y, radius)
         ok = dist <= max_snap_m
@@ -255,7 +258,7 @@ def snap(cn: CompiledNetwork, x: float, y: float, *, costs: FloatArray, max_snap
         elif radius >= max_snap_m:
             return None
         else:
-            radius = max_snap_m
+            radius = min(max(2.0 * radius, FIRST_RADIUS_M), max_snap_m)
 
 
 def snap_by_piece(cn: CompiledNetwork, x: float, y: float, *, costs: FloatArray, max_snap_m: float) -> list[Anchor]:

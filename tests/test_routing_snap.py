@@ -267,3 +267,85 @@ def test_helsinki_two_points_on_one_long_way(hel: CompiledNetwork) -> None:
     assert set(it.edge_ids) <= {e, *np.flatnonzero(hel.edge_way == hel.edge_way[e]).tolist()}
     back = route(hel, RouteRequest(pts[1], pts[0])).best
     assert back.distance_m == pytest.approx(0.6 * length, rel=1e-3)
+
+
+# --- against a reference: the network with the anchors' edges really split, one Dijkstra -----------
+
+
+def _reference_cost(cn: CompiledNetwork, a: Any, b: Any, costs: np.ndarray) -> float:
+    """Least cost between two anchors on a copy of the network whose anchored edges are split at
+    them (the virtual nodes ``n`` and ``n + 1``), by one scipy Dijkstra."""
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import dijkstra
+
+    n = cn.n_nodes
+    u, v, w = cn.edge_u.tolist(), cn.edge_v.tolist(), costs.tolist()
+    keep = [True] * cn.n_edges
+    extra: list[tuple[int, int, float]] = []
+    cuts: dict[int, list[tuple[float, int]]] = {}
+    for node, anchor in ((n, a), (n + 1, b)):
+        for e, d in ((anchor.edge, anchor.d), (anchor.twin, anchor.length - anchor.d)):
+            cuts.setdefault(e, []).append((d, node))
+    for e, points in cuts.items():
+        keep[e] = False
+        length = float(cn.edge_length[e])
+        stops = [(0.0, u[e]), *sorted(points), (length, v[e])]
+        for (d0, p0), (d1, p1) in zip(stops, stops[1:], strict=False):
+            extra.append((p0, p1, w[e] * (d1 - d0) / length))
+    best: dict[tuple[int, int], float] = {}  # the cheapest of parallel edges (a matrix would sum them)
+    for x, y, c in [(x, y, c) for x, y, c, k in zip(u, v, w, keep, strict=True) if k] + extra:
+        if np.isfinite(c) and c < best.get((x, y), np.inf):
+            best[(x, y)] = c
+    r, col = np.array([k[0] for k in best]), np.array([k[1] for k in best])
+    d = np.array(list(best.values()))
+    dist = dijkstra(coo_array((d + 1e-300, (r, col)), shape=(n + 2, n + 2)).tocsr(), indices=n, min_only=True)
+    return float(dist[n + 1])
+
+
+@pytest.mark.parametrize("profile", ["walk", "bike"])
+def test_costs_match_a_split_network(mock_compiled: CompiledNetwork, profile: str) -> None:
+    cn = mock_compiled
+    costs = edge_costs(cn, profile)
+    rng = np.random.default_rng(11)
+    pts = [mock_lonlat(float(x), float(y)) for x, y in zip(rng.uniform(-900, 2900, 40), rng.uniform(-700, 300, 40), strict=True)]
+    checked = 0
+    for p, q in zip(pts[::2], pts[1::2], strict=True):
+        a, b = resolve_place(cn, p, profile=profile), resolve_place(cn, q, profile=profile)
+        if a.anchor is None or b.anchor is None or a.same_spot(b):
+            continue
+        res = go(cn, p, q, profile=profile)
+        assert res.best.cost == pytest.approx(_reference_cost(cn, a.anchor, b.anchor, costs), rel=1e-9)
+        checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.realdata
+def test_costs_match_a_split_network_real(real_build_dir: Any) -> None:
+    from routing import load_compiled
+    from routing.geo import to_wgs84
+
+    cn = load_compiled(real_build_dir)
+    costs = edge_costs(cn, "walk")
+    rng = np.random.default_rng(5)
+    cum = np.cumsum(cn.edge_length)
+    checked = 0
+    for _ in range(40):
+        ll = []
+        for _ in range(2):  # a point drawn along the network, moved up to 100 m
+            e = int(np.searchsorted(cum, rng.uniform(0, cum[-1])))
+            sl = cn.edge_slice(e)
+            at, r, ang = rng.uniform(0, cn.edge_length[e]), rng.uniform(0, 100), rng.uniform(0, 2 * np.pi)
+            x = np.interp(at, cn.geom_d[sl], cn.geom_x[sl]) + r * np.cos(ang)
+            y = np.interp(at, cn.geom_d[sl], cn.geom_y[sl]) + r * np.sin(ang)
+            lon, lat = to_wgs84(np.array([x]), np.array([y]), crs=str(cn.info["crs"]))
+            ll.append((float(lat[0]), float(lon[0])))
+        try:
+            a, b = resolve_place(cn, ll[0]), resolve_place(cn, ll[1])
+        except OutOfAreaError:
+            continue
+        if a.anchor is None or b.anchor is None or a.same_spot(b):
+            continue
+        res = route(cn, RouteRequest(ll[0], ll[1]))
+        assert res.best.cost == pytest.approx(_reference_cost(cn, a.anchor, b.anchor, costs), rel=1e-9)
+        checked += 1
+    assert checked >= 25
