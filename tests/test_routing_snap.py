@@ -349,3 +349,28 @@ def test_costs_match_a_split_network_real(real_build_dir: Any) -> None:
         assert res.best.cost == pytest.approx(_reference_cost(cn, a.anchor, b.anchor, costs), rel=1e-9)
         checked += 1
     assert checked >= 25
+
+
+# --- the web API goes through the same snapping ----------------------------------------------------
+
+
+def test_api_route_between_points_of_one_edge(client: Any) -> None:
+    from urllib.parse import urlencode
+
+    from openapi_schema_validator import OAS31Validator
+
+    q = {"from": f"{A[0]},{A[1]}", "to": f"{B[0]},{B[1]}"}
+    response = client.get("/api/route?" + urlencode(q))
+    assert response.status_code == 200
+    body = response.get_json()
+    doc = client.get("/api/openapi.json").get_json()
+    schema = doc["paths"]["/api/route"]["get"]["responses"]["200"]["content"]["application/geo+json"]["schema"]
+    OAS31Validator({**schema, "components": doc["components"]}).validate(body)
+    props = body["features"][0]["properties"]
+    assert props["distance_m"] == pytest.approx(600.0, abs=0.1)
+    assert props["snap_m"] == {"origin": pytest.approx(10.0, abs=0.1), "destination": pytest.approx(10.0, abs=0.1)}
+    assert body["features"][0]["geometry"]["coordinates"][0][:2] == pytest.approx(_lonlat(1700, 0), abs=1e-6)
+    far = {"from": "{},{}".format(*mock_lonlat(3400, 1250)), "to": "{},{}".format(*mock_lonlat(1000, -100))}
+    response = client.get("/api/route?" + urlencode(far))
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "no_route" and "morceaux du réseau" in response.get_json()["detail"]
