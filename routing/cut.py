@@ -47,14 +47,23 @@ class CutPath:
     leg_ends: tuple[float, ...]
 
 
+def _at(d: FloatArray, values: FloatArray, x: float) -> FloatArray:
+    """The row of ``values`` interpolated at distance ``x`` (``d`` non-decreasing)."""
+    j = min(max(int(np.searchsorted(d, x, side="right")), 1), d.size - 1) if d.size > 1 else 0
+    if j == 0:
+        return np.array(values[0], dtype=float)
+    d0, d1 = float(d[j - 1]), float(d[j])
+    t = min(max((x - d0) / (d1 - d0), 0.0), 1.0) if d1 > d0 else 1.0
+    return np.asarray(values[j - 1] + t * (values[j] - values[j - 1]), dtype=float)
+
+
 def _trim(d: FloatArray, values: FloatArray, lo: float, hi: float) -> tuple[FloatArray, FloatArray]:
     """Rows of ``values`` (one per distance ``d``, non-decreasing) between ``lo`` and ``hi``, the
     ends interpolated; distances from ``lo``."""
-    keep = (d > lo) & (d < hi)
-    at = np.array([lo, hi])
-    ends = np.column_stack([np.interp(at, d, values[:, j]) for j in range(values.shape[1])])
-    rows = np.concatenate([ends[:1], values[keep], ends[1:]])
-    return np.concatenate([[0.0], d[keep] - lo, [hi - lo]]), rows
+    i0 = int(np.searchsorted(d, lo, side="right"))  # the first sample beyond lo
+    i1 = max(int(np.searchsorted(d, hi, side="left")), i0)  # the first at or beyond hi
+    rows = np.concatenate([_at(d, values, lo)[None, :], values[i0:i1], _at(d, values, hi)[None, :]])
+    return np.concatenate([[0.0], d[i0:i1] - lo, [hi - lo]]), rows
 
 
 def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:

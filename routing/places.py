@@ -38,7 +38,7 @@ from routing.fmt import fr_distance
 from routing.geo import CRS, project_point, to_projected
 from routing.legs import Stop
 from routing.profiles import PROFILES
-from routing.snap import NODE_EPS_M, Anchor, snap
+from routing.snap import NODE_EPS_M, Anchor, pieces, snap
 
 __all__ = ["MAX_SNAP_M", "Place", "normalize", "place_at", "resolve_place"]
 
@@ -301,7 +301,8 @@ def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float,
             f"{label} est hors du périmètre du Pôle métropolitain de l'Artois "
             f"(à {fr_distance(out)} de sa limite){hint}"
         )
-    anchor = snap(cn, x, y, costs=edge_costs(cn, CostOptions(profile)), max_snap_m=max_snap_m)
+    costs = edge_costs(cn, CostOptions(profile))
+    anchor = snap(cn, x, y, costs=costs, max_snap_m=max_snap_m)
     if anchor is None:
         dist, _ = network_distance(cn, x, y)
         if dist > max_snap_m:
@@ -312,7 +313,13 @@ def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float,
         raise OutOfAreaError(
             f"aucune voie praticable {PROFILES[profile].label_fr} à moins de {fr_distance(max_snap_m)} de {label}"
         )
-    return place_at(cn, anchor, kind="coordinates", id=label, label=label, lon=lon, lat=lat)
+    place = place_at(cn, anchor, kind="coordinates", id=label, label=label, lon=lon, lat=lat)
+    if place.anchor is None:  # on a node; when several nodes share the spot, the nearest-node one
+        near, node = nearest_node(cn, x, y)
+        labels = pieces(cn, costs)
+        if node != place.node and near <= place.snap_m + NODE_EPS_M and labels[node] == labels[place.node]:
+            return Place(place.kind, place.id, place.label, lon, lat, node, (node,), near)
+    return place
 
 
 def place_at(cn: CompiledNetwork, anchor: Anchor, *, kind: str, id: str, label: str, lon: float, lat: float) -> Place:
