@@ -4,7 +4,11 @@ Steps of :func:`route`:
 
 1. resolve the origin, the ``via`` places and the ``stop_at`` POIs, and the destination
    (:func:`routing.resolve_place`); a park unit may be entered by any of its access nodes, the
-   searches pick the best (multi-source / multi-target Dijkstra);
+   searches pick the best (multi-source / multi-target Dijkstra); coordinates are snapped onto
+   the nearest point of a way the profile may use (:mod:`routing.snap`: an anchor splitting an
+   edge for this query; the searches enter and leave it through the edge's ends,
+   :mod:`routing.legs`), all places onto one piece of the network from which the trip is
+   possible (:mod:`routing.pieces`; else the answer says the pieces are not connected);
 2. ``via_category``: one forward Dijkstra from each stop and one reverse Dijkstra from the next;
    the POI of the category minimising ``d(from, poi) + d(poi, to) - d(from, to)`` over every leg
    is inserted as a stop (chosen on costs alone, before any ``max_climb``);
@@ -18,7 +22,9 @@ Steps of :func:`route`:
    cost multiplied by :data:`PENALTY`, and the search runs again; a new path is kept when at most
    :data:`MAX_SHARED` of its length runs on ways of an itinerary already kept and its true cost is
    at most :data:`MAX_STRETCH` times the best. Fewer are returned when no more exist;
-5. build the :class:`~routing.itinerary.Itinerary` of each path.
+5. build the :class:`~routing.itinerary.Itinerary` of each path, cut at the anchors
+   (:func:`routing.itinerary.assemble_legs`), with the snap distances (and a warning beyond
+   :data:`SNAP_WARN_M`).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ piece of its own, from 21 (3000, 900) to 22 (3400, 900).
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -21,7 +22,16 @@ from shapely.geometry import LineString, box
 
 from parcs._errors import ConstraintError, NoRouteError, OutOfAreaError
 from parcs.artifact import Network
-from routing import CompiledNetwork, CostOptions, RouteRequest, compile_network, edge_costs, edge_times, resolve_place, route
+from routing import (
+    CompiledNetwork,
+    CostOptions,
+    RouteRequest,
+    compile_network,
+    edge_costs,
+    edge_times,
+    resolve_place,
+    route,
+)
 from routing.places import nearest_node, network_distance
 from routing.snap import LAYER_SLACK_M, snap, snap_by_piece
 
@@ -146,7 +156,7 @@ def test_pieces_pick_the_one_the_trip_needs(mock_compiled: CompiledNetwork) -> N
 def test_pieces_not_connected_say_so(mock_compiled: CompiledNetwork) -> None:
     cn = mock_compiled
     far = mock_lonlat(3400, 1250)  # 350 m from W10, 1.3 km from the rest of the network
-    with pytest.raises(NoRouteError, match="ne sont pas reliés.*deux morceaux du réseau") as exc:
+    with pytest.raises(NoRouteError, match=r"ne sont pas reliés.*deux morceaux du réseau") as exc:
         go(cn, far, mock_lonlat(1000, -100))
     assert "50." in str(exc.value).split(" et ")[0] and " et 50." in str(exc.value)
     with pytest.raises(NoRouteError, match="deux morceaux"):
@@ -290,7 +300,7 @@ def _reference_cost(cn: CompiledNetwork, a: Any, b: Any, costs: np.ndarray) -> f
         keep[e] = False
         length = float(cn.edge_length[e])
         stops = [(0.0, u[e]), *sorted(points), (length, v[e])]
-        for (d0, p0), (d1, p1) in zip(stops, stops[1:], strict=False):
+        for (d0, p0), (d1, p1) in itertools.pairwise(stops):
             extra.append((p0, p1, w[e] * (d1 - d0) / length))
     best: dict[tuple[int, int], float] = {}  # the cheapest of parallel edges (a matrix would sum them)
     for x, y, c in [(x, y, c) for x, y, c, k in zip(u, v, w, keep, strict=True) if k] + extra:
