@@ -38,7 +38,10 @@ from scipy.sparse.csgraph import connected_components
 
 from routing.compiled import CompiledNetwork
 
-__all__ = ["FIRST_RADIUS_M", "LAYER_SLACK_M", "NODE_EPS_M", "Anchor", "pieces", "snap", "snap_by_piece", "twins"]
+__all__ = [
+    "FIRST_RADIUS_M", "LAYER_SLACK_M", "NODE_EPS_M", "Anchor", "pieces", "prepare", "snap", "snap_by_piece",
+    "twins", "usable",
+]
 
 #: A way off the ground (tunnel, bridge: ``layer`` other than 0) loses to a ground way that lies
 #: less than this much farther from the point (m).
@@ -46,7 +49,7 @@ LAYER_SLACK_M = 10.0
 #: Smallest radius of a widened search (m), when no usable way lies near the nearest way.
 FIRST_RADIUS_M = 60.0
 #: A projection this close to an end of its edge is that node (m).
-NODE_EPS_M = 0.01
+NODE_EPS_M = 0.05
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -275,3 +278,16 @@ def snap_by_piece(cn: CompiledNetwork, x: float, y: float, *, costs: FloatArray,
     _, first = np.unique(piece, return_index=True)
     best = order[np.sort(first)]
     return [_anchor(cn, costs, int(idx[k]), float(t[k]), float(dist[k])) for k in best.tolist()]
+
+
+def prepare(cn: CompiledNetwork) -> None:
+    """Build the spatial index and, for every profile, the usable ways and the pieces now (a
+    server does it at start rather than on its first query)."""
+    from routing.costs import edge_costs
+    from routing.profiles import PROFILES
+
+    _segments(cn)
+    for profile in PROFILES:
+        costs = edge_costs(cn, profile)
+        usable(cn, costs)
+        pieces(cn, costs)

@@ -384,3 +384,31 @@ def test_api_route_between_points_of_one_edge(client: Any) -> None:
     response = client.get("/api/route?" + urlencode(far))
     assert response.status_code == 422
     assert response.get_json()["error"] == "no_route" and "morceaux du réseau" in response.get_json()["detail"]
+
+
+# --- loops start at the point on the way -----------------------------------------------------------
+
+
+def test_loop_from_a_point_inside_an_edge() -> None:
+    from test_loops_graphs import grid_network
+
+    from routing.geo import to_wgs84
+    from routing.loops.planner import LoopRequest, plan_loop
+
+    cn = compile_network(grid_network(16))
+    a, b = cn.node_index(8 * 16 + 8), cn.node_index(8 * 16 + 9)  # a 250 m way in the middle
+    lat, lon = (cn.node_lat[a] + cn.node_lat[b]) / 2, (cn.node_lon[a] + cn.node_lon[b]) / 2
+    res = plan_loop(cn, LoopRequest(f"{lat:.7f},{lon:.7f}", distance_km=5.0, seed=1, variants=2))
+    anchor = res.start.anchor
+    assert anchor is not None and anchor.d == pytest.approx(125.0, abs=0.05)
+    plon, plat = to_wgs84(np.array([anchor.x]), np.array([anchor.y]), crs=str(cn.info["crs"]))
+    for loop in res.loops:
+        it = loop.itinerary
+        assert np.asarray(it.geometry[0]) == pytest.approx([plon[0], plat[0]], abs=1e-7)
+        assert np.asarray(it.geometry[-1]) == pytest.approx([plon[0], plat[0]], abs=1e-7)
+        e = np.asarray(it.edge_ids)
+        assert np.all(cn.edge_v[e[:-1]] == cn.edge_u[e[1:]])
+        assert abs(it.distance_m - 5000.0) <= 0.1 * 5000.0 + 250.0
+        # whole 250 m ways, plus the start's way cut at the point at both ends
+        ends = it.distance_m - 250.0 * (e.size - 2)
+        assert min(abs(ends - x) for x in (250.0, 2 * anchor.d, 2 * (250.0 - anchor.d))) < 1e-6
