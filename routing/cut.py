@@ -33,7 +33,8 @@ class CutPath:
 
     ``edges``/``lengths``/``share``: every edge run, in order, the metres run on it and their
     share of the edge; ``d``/``z``: the profile (distance along the route, elevation);
-    ``vertices``: ``(x, y, lon, lat, z)`` rows of the geometry; ``nodes``: the graph nodes
+    ``vertices``: ``(x, y, lon, lat, z)`` rows of the geometry, ``vertex_edge`` the position in
+    ``edges`` of the edge each one ends (a junction vertex ends the edge before it); ``nodes``: the graph nodes
     passed (indices); ``leg_ends``: the distance along the route where each leg ends.
     """
 
@@ -43,6 +44,7 @@ class CutPath:
     d: FloatArray
     z: FloatArray
     vertices: FloatArray
+    vertex_edge: IntArray
     nodes: IntArray
     leg_ends: tuple[float, ...]
 
@@ -57,17 +59,18 @@ def _at(d: FloatArray, values: FloatArray, x: float) -> FloatArray:
     return np.asarray(values[j - 1] + t * (values[j] - values[j - 1]), dtype=float)
 
 
-def _trim(d: FloatArray, values: FloatArray, lo: float, hi: float) -> tuple[FloatArray, FloatArray]:
+def _trim(d: FloatArray, values: FloatArray, lo: float, hi: float) -> tuple[FloatArray, FloatArray, slice]:
     """Rows of ``values`` (one per distance ``d``, non-decreasing) between ``lo`` and ``hi``, the
-    ends interpolated; distances from ``lo``."""
+    ends interpolated; distances from ``lo``; the slice of the rows kept as they are."""
     i0 = int(np.searchsorted(d, lo, side="right"))  # the first sample beyond lo
     i1 = max(int(np.searchsorted(d, hi, side="left")), i0)  # the first at or beyond hi
     rows = np.concatenate([_at(d, values, lo)[None, :], values[i0:i1], _at(d, values, hi)[None, :]])
-    return np.concatenate([[0.0], d[i0:i1] - lo, [hi - lo]]), rows
+    return np.concatenate([[0.0], d[i0:i1] - lo, [hi - lo]]), rows, slice(i0, i1)
 
 
-def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
-    """Piece lengths, profile ``(d, z)`` and vertex rows of one leg, and its nodes."""
+def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, IntArray]:
+    """Piece lengths, profile ``(d, z)``, vertex rows and the position of each one's edge in the
+    leg, and the nodes of one leg."""
     e = leg.edges
     full = cn.edge_length[e]
     lengths = full.copy()
@@ -77,20 +80,22 @@ def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArr
     lo = leg.start
     hi = float(full.sum()) - (float(full[-1]) - leg.end if leg.end >= 0 else 0.0)
     pd, pz = path_profile(e, offsets=cn.prof_offsets, prof_d=cn.prof_d, prof_z=cn.prof_z, edge_length=cn.edge_length)
-    d, z = _trim(pd, pz[:, None], lo, hi)
+    d, z, _ = _trim(pd, pz[:, None], lo, hi)
     gidx = path_indices(e, offsets=cn.geom_offsets)
     counts = cn.geom_offsets[e + 1] - cn.geom_offsets[e] - 1
     counts[0] += 1
     before = np.concatenate([[0.0], np.cumsum(full[:-1])])
     gd = cn.geom_d[gidx] + np.repeat(before, counts)
     table = np.column_stack([cn.geom_x[gidx], cn.geom_y[gidx], cn.geom_lon[gidx], cn.geom_lat[gidx], cn.geom_z[gidx]])
-    _, vertices = _trim(gd, table, lo, hi)
+    _, vertices, kept = _trim(gd, table, lo, hi)
+    owner = np.repeat(np.arange(e.size, dtype=np.int64), counts)
+    owners = np.concatenate([[0], owner[kept], [e.size - 1]]).astype(np.int64)
     nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]]).astype(np.int64)
     if lo > 0:
         nodes = nodes[1:]
     if leg.end >= 0 and leg.end < float(full[-1]) and nodes.size:
         nodes = nodes[:-1]
-    return lengths, d, z[:, 0], vertices, nodes
+    return lengths, d, z[:, 0], vertices, owners, nodes
 
 
 def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
@@ -100,6 +105,7 @@ def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
     ds: list[FloatArray] = []
     zs: list[FloatArray] = []
     verts: list[FloatArray] = []
+    owners: list[IntArray] = []
     nodes: list[IntArray] = []
     ends: list[float] = []
     base = 0.0
@@ -107,13 +113,14 @@ def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
         if leg.edges.size == 0:
             ends.append(base)
             continue
-        ln, d, z, v, n = _leg_arrays(cn, leg)
+        ln, d, z, v, own, n = _leg_arrays(cn, leg)
         skip = 1 if ds else 0  # the junction with the previous leg once
         edges.append(leg.edges)
         lengths.append(ln)
         ds.append(d[skip:] + base)
         zs.append(z[skip:])
         verts.append(v[skip:])
+        owners.append(own[skip:] + sum(x.size for x in edges[:-1]))
         if n.size:
             nodes.append(n[1:] if nodes and nodes[-1].size and nodes[-1][-1] == n[0] else n)
         base += float(ln.sum())
@@ -124,6 +131,6 @@ def cut_path(cn: CompiledNetwork, legs: Sequence[LegPath]) -> CutPath:
     share = np.divide(ln, full, out=np.ones_like(ln), where=full > 0)
     return CutPath(
         edges=e, lengths=ln, share=share, d=np.concatenate(ds), z=np.concatenate(zs),
-        vertices=np.concatenate(verts), nodes=np.concatenate(nodes) if nodes else np.zeros(0, dtype=np.int64),
+        vertices=np.concatenate(verts), vertex_edge=np.concatenate(owners), nodes=np.concatenate(nodes) if nodes else np.zeros(0, dtype=np.int64),
         leg_ends=tuple(ends),
     )

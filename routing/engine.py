@@ -222,7 +222,7 @@ def _no_route(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Stop], pla
         if req.avoid:
             parts.append("en évitant " + ", ".join(req.avoid))
         return ConstraintError(f"aucun itinéraire de {a} à {b} ne respecte ces contraintes ({' ; '.join(parts)})")
-    if req.profile != "walk" and not any(isinstance(s, Anchor) for s in stops) and route_paths(cn, stops, edge_costs(cn, CostOptions("walk"))) is not None:
+    if req.profile != "walk" and route_paths(cn, stops, edge_costs(cn, CostOptions("walk"))) is not None:
         if req.profile == "family":
             return NoRouteError(f"aucun itinéraire familial de {a} à {b} : le trajet impose des pentes de plus de 5 %")
         return NoRouteError(f"aucun itinéraire cyclable de {a} à {b} : seules des voies interdites aux vélos y mènent")

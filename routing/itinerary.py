@@ -46,7 +46,12 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, eq=False)
 class Itinerary:
-    """One route and everything shown about it (distances in m, durations in s, grades in %)."""
+    """One route and everything shown about it (distances in m, durations in s, grades in %).
+
+    ``vertex_edge`` is set when the route's ends (or stops) lie inside edges: for every row of
+    ``coords``, the position in ``edge_ids`` of the edge that vertex ends (``None``: every edge
+    is whole, its vertices are the network's).
+    """
 
     profile: str
     distance_m: float
@@ -71,12 +76,15 @@ class Itinerary:
     request: Mapping[str, Any] = field(default_factory=dict, repr=False)
     warnings: tuple[str, ...] = ()
     snap_m: Mapping[str, float] = field(default_factory=dict)
+    vertex_edge: IntArray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("coords", "profile_points"):
             arr = np.array(getattr(self, name), dtype=float)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
+        if self.vertex_edge is not None:
+            self.vertex_edge.flags.writeable = False
 
     @functools.cached_property
     def geometry(self) -> tuple[tuple[float, float], ...]:
@@ -405,7 +413,7 @@ def assemble_legs(
         pois_along=pois_along(cn, v[:, 0], v[:, 1], list(along)) if along else (),
         profile_points=_decimate(cut.d, cut.z),
         directions=path_directions(cn, cut.edges, flat, lengths=cut.lengths),
-        coords=v[:, 2:5], edge_ids=tuple(flat), node_ids=tuple(cn.node_id[cut.nodes].tolist()),
+        coords=v[:, 2:5], vertex_edge=cut.vertex_edge, edge_ids=tuple(flat), node_ids=tuple(cn.node_id[cut.nodes].tolist()),
         stops=tuple(rows), request=req, warnings=(*notes, *_warnings(cn, fig, req)), snap_m=snaps,
     )
 

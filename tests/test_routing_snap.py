@@ -412,3 +412,17 @@ def test_loop_from_a_point_inside_an_edge() -> None:
         # whole 250 m ways, plus the start's way cut at the point at both ends
         ends = it.distance_m - 250.0 * (e.size - 2)
         assert min(abs(ends - x) for x in (250.0, 2 * anchor.d, 2 * (250.0 - anchor.d))) < 1e-6
+
+
+def test_web_map_segments_end_at_the_points(mock_compiled: CompiledNetwork) -> None:
+    from webapp.planning import segments
+
+    cn = mock_compiled
+    it = go(cn, A, mock_lonlat(2750, 5)).best  # 800 m of cavalier W6, then 250 m of EuroVelo W9
+    segs = segments(cn, it.edge_ids, itinerary=it)
+    assert [s.kind for s in segs] == ["cavalier", "eurovelo"]
+    assert segs[0].coords[0] == pytest.approx(it.geometry[0]) and segs[-1].coords[-1] == pytest.approx(it.geometry[-1])
+    assert segs[0].coords[-1] == segs[1].coords[0] == pytest.approx(_lonlat(2500, 0), abs=1e-9)  # node 5
+    whole = go(cn, mock_lonlat(1500, 0), mock_lonlat(3000, 0)).best  # node to node: the network's vertices
+    assert whole.vertex_edge is None
+    assert [s.kind for s in segments(cn, whole.edge_ids, itinerary=whole)] == ["cavalier", "eurovelo"]
