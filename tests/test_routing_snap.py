@@ -426,3 +426,16 @@ def test_web_map_segments_end_at_the_points(mock_compiled: CompiledNetwork) -> N
     whole = go(cn, mock_lonlat(1500, 0), mock_lonlat(3000, 0)).best  # node to node: the network's vertices
     assert whole.vertex_edge is None
     assert [s.kind for s in segments(cn, whole.edge_ids, itinerary=whole)] == ["cavalier", "eurovelo"]
+
+
+def test_pieces_for_bikes_only_say_why() -> None:
+    cn = _network([
+        ([(0, 0), (1000, 0)], {}),  # a cycleway...
+        ([(1000, 0), (3000, 0)], {"foot_ok": True, "bike_ok": False}),  # ...a footway...
+        ([(3000, 0), (4000, 0)], {}),  # ...and another cycleway
+    ])
+    to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    a, b = (to_wgs.transform(X0 + x, Y0 + 10)[::-1] for x in (500, 3500))
+    assert route(cn, RouteRequest(a, b)).best.distance_m == pytest.approx(3000.0)
+    with pytest.raises(NoRouteError, match=r"aucun itinéraire cyclable .* seules des voies interdites aux vélos"):
+        route(cn, RouteRequest(a, b, profile="bike"))
