@@ -88,6 +88,7 @@ def _leg_arrays(cn: CompiledNetwork, leg: LegPath) -> tuple[FloatArray, FloatArr
     gd = cn.geom_d[gidx] + np.repeat(before, counts)
     table = np.column_stack([cn.geom_x[gidx], cn.geom_y[gidx], cn.geom_lon[gidx], cn.geom_lat[gidx], cn.geom_z[gidx]])
     _, vertices, kept = _trim(gd, table, lo, hi)
+    vertices[0, 4], vertices[-1, 4] = z[0, 0], z[-1, 0]  # the cut points' elevation from the profile
     owner = np.repeat(np.arange(e.size, dtype=np.int64), counts)
     owners = np.concatenate([[0], owner[kept], [e.size - 1]]).astype(np.int64)
     nodes = np.concatenate([cn.edge_u[e[:1]], cn.edge_v[e]]).astype(np.int64)

@@ -68,6 +68,7 @@ def test_a_trip_inside_one_edge_both_ways(mock_compiled: CompiledNetwork) -> Non
         start, end = np.asarray(it.geometry[0]), np.asarray(it.geometry[-1])
         assert start == pytest.approx(_lonlat(1700 if a == A else 2300, 0), abs=1e-6)
         assert end == pytest.approx(_lonlat(2300 if a == A else 1700, 0), abs=1e-6)
+        assert it.geometry_ele[0] == pytest.approx(46.0) and it.geometry_ele[-1] == pytest.approx(46.0)
         assert [s.distance_m for s in it.directions] == pytest.approx([600.0])
         assert "Cavalier du 11/19" in it.directions[0].instruction
         assert it.snap_m == {"origin": pytest.approx(10.0, abs=1e-6), "destination": pytest.approx(10.0, abs=1e-6)}
