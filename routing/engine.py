@@ -147,8 +147,8 @@ def _reached(cn: CompiledNetwork, current: Stop, target: Stop) -> tuple[int, ...
     return (shared[0],) if shared else tuple(target)  # type: ignore[arg-type]
 
 
-def _stop_place(cn: CompiledNetwork, poi_id: str) -> Place:
-    place = resolve_place(cn, poi_id)
+def _stop_place(cn: CompiledNetwork, poi_id: str, profile: str) -> Place:
+    place = resolve_place(cn, poi_id, profile=profile)
     if place.kind != "poi":
         raise UnknownPlaceError(f"stop_at: {poi_id!r} n'est pas un identifiant de point d'intérêt")
     return place
@@ -158,7 +158,7 @@ def _places(cn: CompiledNetwork, req: RouteRequest) -> list[Place]:
     snap_kw: dict[str, Any] = {"max_snap_m": req.max_snap_m, "profile": req.profile}
     places = [resolve_place(cn, req.origin, **snap_kw)]
     places += [resolve_place(cn, v, **snap_kw) for v in req.via]
-    places += [_stop_place(cn, s) for s in req.stop_at]
+    places += [_stop_place(cn, s, req.profile) for s in req.stop_at]
     places.append(resolve_place(cn, req.destination, **snap_kw))
     if len(places) == 2 and places[0].same_spot(places[1]):
         raise InvalidRequestError(

@@ -8,7 +8,8 @@ Accepted, in this order:
    splitting its edge for the query, :mod:`routing.snap`), or its node when it falls on one;
 2. a park unit id (``"louvre-lens"``): the unit's access nodes, best first (a route starts or ends
    at the access node that makes it best);
-3. a POI id (``"terril:T074"``): its node;
+3. a POI id (``"terril:T074"``): the nearest point of a usable way when it lies nearer than the
+   POI's node (on the same piece of the network), else that node;
 4. a commune name, case- and accent-insensitive (``"Lens"``, ``"noeux-les-mines"``): the node of
    the main network nearest its centroid;
 5. a park unit name or a POI name, when unambiguous.
@@ -331,7 +332,18 @@ def place_at(cn: CompiledNetwork, anchor: Anchor, *, kind: str, id: str, label: 
     return Place(kind, id, label, lon, lat, end, (end,), anchor.dist_m, anchor)
 
 
-def _from_table(cn: CompiledNetwork, table: str, i: int) -> Place:
+def _poi_place(cn: CompiledNetwork, q: Any, profile: str) -> Place:
+    """A POI's place: the nearest point of a usable way when it lies nearer than the POI's node
+    (and on the same piece of the network), else that node."""
+    costs = edge_costs(cn, CostOptions(profile))
+    anchor = snap(cn, q.x, q.y, costs=costs, max_snap_m=q.node_dist_m)
+    labels = pieces(cn, costs)
+    if anchor is None or anchor.dist_m >= q.node_dist_m - NODE_EPS_M or labels[cn.edge_u[anchor.edge]] != labels[q.node]:
+        return Place("poi", q.id, q.name or q.id, q.lon, q.lat, q.node, (q.node,), q.node_dist_m)
+    return place_at(cn, anchor, kind="poi", id=q.id, label=q.name or q.id, lon=q.lon, lat=q.lat)
+
+
+def _from_table(cn: CompiledNetwork, table: str, i: int, profile: str = "walk") -> Place:
     if table == "park":
         p = cn.parks[i]
         if p.access_node < 0:
@@ -341,12 +353,12 @@ def _from_table(cn: CompiledNetwork, table: str, i: int) -> Place:
         q = cn.pois[i]
         if q.node < 0:
             raise OutOfAreaError(f"le point d'intérêt {q.id!r} n'est rattaché à aucun nœud du réseau")
-        return Place("poi", q.id, q.name or q.id, q.lon, q.lat, q.node, (q.node,), q.node_dist_m)
+        return _poi_place(cn, q, profile)
     c = cn.communes[i]
-    snap = math.hypot(cn.node_x[c.node] - c.x, cn.node_y[c.node] - c.y) if c.node >= 0 else math.inf
+    dist = math.hypot(cn.node_x[c.node] - c.x, cn.node_y[c.node] - c.y) if c.node >= 0 else math.inf
     if c.node < 0:
         raise OutOfAreaError(f"la commune {c.nom!r} n'a aucun nœud du réseau")
-    return Place("commune", c.insee, c.nom, c.lon, c.lat, c.node, (c.node,), snap)
+    return Place("commune", c.insee, c.nom, c.lon, c.lat, c.node, (c.node,), dist)
 
 
 def _unknown(cn: CompiledNetwork, text: str) -> UnknownPlaceError:
@@ -402,14 +414,14 @@ def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNA
     key = text.strip()
     parks = {p.id.casefold(): i for i, p in enumerate(cn.parks)}
     if key.casefold() in parks:
-        return _from_table(cn, "park", parks[key.casefold()])
+        return _from_table(cn, "park", parks[key.casefold()], profile)
     poi = cn.poi_index.get(key)
     if poi is None:
         lowered = cn.cached(("poi_ci",), lambda: {p.id.casefold(): i for i, p in enumerate(cn.pois)})
         poi = lowered.get(key.casefold())
     if poi is not None:
-        return _from_table(cn, "poi", poi)
+        return _from_table(cn, "poi", poi, profile)
     hit = _names(cn).get(normalize(key))
     if hit is not None:
-        return _from_table(cn, *hit)
+        return _from_table(cn, *hit, profile)
     raise _unknown(cn, key)

@@ -37,7 +37,10 @@ def test_park_poi_commune(mock_compiled: CompiledNetwork) -> None:
     assert park.candidates == (cn.node_index(5), cn.node_index(14))
     assert resolve_place(cn, "PARC-EST").id == "parc-est"
     poi = resolve_place(cn, "terril:T001")
-    assert poi.kind == "poi" and poi.node == cn.node_index(3) and poi.snap_m == 250.0
+    assert poi.kind == "poi" and poi.node == cn.node_index(3)
+    # T001 (1200, 150) is 250 m from its node 3 but 150 m from the voie verte W5a (3 -> 4), at (1200, 0)
+    assert poi.snap_m == pytest.approx(150.0) and poi.anchor is not None
+    assert (poi.anchor.x - X0, poi.anchor.y - Y0) == pytest.approx((1200.0, 0.0))
     for text in ("Lens", "lens", " LENS "):
         assert resolve_place(cn, text).label == "Lens"
     for text in ("noeux-les-mines", "Noeux les Mines", "NŒUX-LES-MINES"):

@@ -440,3 +440,15 @@ def test_pieces_for_bikes_only_say_why() -> None:
     assert route(cn, RouteRequest(a, b)).best.distance_m == pytest.approx(3000.0)
     with pytest.raises(NoRouteError, match=r"aucun itinéraire cyclable .* seules des voies interdites aux vélos"):
         route(cn, RouteRequest(a, b, profile="bike"))
+
+
+def test_stop_at_a_poi_beside_a_way(mock_compiled: CompiledNetwork) -> None:
+    cn = mock_compiled
+    d26 = math.hypot(500, 250)
+    n2, n5 = mock_lonlat(0, 0), mock_lonlat(2500, 0)
+    plain = go(cn, n2, n5).best
+    # T001 is snapped onto the voie verte W5a the route runs along (150 m away; its node is 250 m)
+    res = go(cn, n2, n5, stop_at=("terril:T001",))
+    assert res.places["via"][0]["snap_m"] == pytest.approx(150.0)
+    assert res.best.distance_m == pytest.approx(plain.distance_m) == pytest.approx(2 * d26 + 500 + 1000)
+    assert res.best.stops[0]["distance_along_m"] == pytest.approx(2 * d26 + 200, abs=0.05)
