@@ -7,7 +7,7 @@ each one-way way (walkers walk both ways, contraflow cyclists ride them); classi
 (``kind``, ``name``, ``surface``, ``status``, ``source``, ``route_refs``, ``foot_ok``,
 ``bike_ok``); cut to its largest weakly connected component (osmnx's default: islands the data
 leaves unconnected are dropped, and counted in the metadata); simplified by osmnx, keeping a node
-wherever the kind, name, surface, route, access or layer changes (so these stay single values on every
+wherever the kind, name, surface, route or access changes (so these stay single values on every
 edge; ``foot_ok``/``bike_ok`` of a merged edge are the *and* of its parts); given a straight
 geometry where osmnx leaves none, and WGS84 ``lon``/``lat`` on the nodes; projected.
 
@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 #: Edge attributes kept from the raw tags (besides the schema's and the access flags).
 KEPT_RAW = ("osmid", "highway", "oneway", "reversed", "length")
 #: A node stays an endpoint where one of these differs between its edges.
-DIFFER = ("kind", "name", "surface", "status", "route_refs", "source", "_acc", "layer")
+DIFFER = ("kind", "name", "surface", "status", "route_refs", "source", "_acc")
 #: Canal proximity that makes a path a towpath: distance (m) and share of the edge's length.
 TOWPATH_DISTANCE_M = 30.0
 TOWPATH_SHARE = 0.75
@@ -205,6 +205,8 @@ def _normalise(G: nx.MultiDiGraph) -> None:  # noqa: N803
             d["reversed"] = bool(u > v)
         if isinstance(d.get("oneway"), list):
             d["oneway"] = any(d["oneway"])
+        if isinstance(d.get("layer"), list):  # ways merged across layers: the farthest from the ground
+            d["layer"] = max(d["layer"], key=abs)
         d["foot_ok"] = bool(d["foot_ok"])
         d["bike_ok"] = bool(d["bike_ok"])
 
