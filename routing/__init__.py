@@ -17,6 +17,8 @@ Building blocks for loops, circuits and gap analysis:
 - :func:`shortest_path_tree`: (multi-source, forward or reverse, bounded) Dijkstra;
 - :func:`path_edges`: the edge indices of a tree path;
 - :func:`route_legs` / :func:`constrained_path`: cheapest path through stops, under a climb budget;
+  :func:`route_paths` the same between stops that may lie inside edges (:class:`Anchor`);
+- :func:`snap`: the nearest point of a usable way (an :class:`Anchor`, a virtual node for one query);
 - :func:`build_itinerary`: the :class:`Itinerary` of any edge sequence.
 """
 
@@ -31,7 +33,7 @@ from routing.compiled import (
 )
 from routing.constrained import constrained_path, min_climb
 from routing.costs import AVOIDABLE, CostOptions, edge_costs, edge_times
-from routing.engine import route, route_legs
+from routing.engine import route, route_legs, route_paths
 from routing.export import to_geojson, to_gpx
 from routing.itinerary import Itinerary, build_itinerary
 from routing.params import parse_route_params
@@ -39,10 +41,12 @@ from routing.places import Place, resolve_place
 from routing.profiles import PROFILES, Profile
 from routing.request import RouteRequest, RouteResult
 from routing.search import ShortestPathTree, path_edges, path_nodes, shortest_path_tree
+from routing.snap import Anchor, snap
 
 __all__ = [
     "AVOIDABLE",
     "PROFILES",
+    "Anchor",
     "Commune",
     "CompiledNetwork",
     "CostOptions",
@@ -67,8 +71,10 @@ __all__ = [
     "resolve_place",
     "route",
     "route_legs",
+    "route_paths",
     "save_compiled",
     "shortest_path_tree",
+    "snap",
     "to_geojson",
     "to_gpx",
 ]

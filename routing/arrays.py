@@ -98,6 +98,7 @@ def compile_arrays(net: Any) -> CompiledNetwork:
         "edge_foot_ok": g.edge_foot_ok, "edge_bike_ok": g.edge_bike_ok,
         # the streamed build does not apply issue 12's push and major-road rules yet
         "edge_bike_push": np.zeros(n_edges, dtype=bool), "edge_major": np.zeros(n_edges, dtype=bool),
+        "edge_layer": np.zeros(n_edges, dtype=np.int8),  # the streamed build reads no layer yet: ground
         "geom_offsets": g.geom_offsets, "geom_x": g.geom_x, "geom_y": g.geom_y,
         "geom_lon": g.geom_lon, "geom_lat": g.geom_lat,
         "prof_offsets": net.prof_offsets, "prof_z": net.prof_z,

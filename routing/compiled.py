@@ -23,7 +23,9 @@ indices sorted by ``(u, v)``) and ``pair_start`` (start of each run of one ``(u,
 ``edge_bike_ok`` are the OSM access flags of each direction (``foot_ok``/``bike_ok`` edge
 attributes; True when absent, as on the open-data network); ``edge_bike_push`` marks the edges a
 cyclist may only push the bike along (``bike_push``: footways, steps...) and ``edge_major`` the
-roads with heavy traffic (``major``: primary, secondary, trunk); both False when absent. Coordinates are in the graph's CRS
+roads with heavy traffic (``major``: primary, secondary, trunk); both False when absent; ``edge_layer`` is the OSM ``layer``
+of the way (negative in tunnels, positive on bridges; 0 when absent, as on the open-data
+network), which snapping uses to prefer the ground. Coordinates are in the graph's CRS
 (``info["crs"]``, EPSG:2154 for the open-data build; the layers are projected to it).
 """
 
@@ -74,7 +76,7 @@ __all__ = [
 NPZ_FILE = "compiled.npz"
 JSON_FILE = "compiled.json"
 #: Bumped whenever the layout changes; older files are recompiled.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Default hysteresis of route-level climb figures when the graph does not say (m).
 DEFAULT_HYSTERESIS = 3.0
 #: Size of the per-network cache of derived arrays (cost vectors, CSR matrices...).
@@ -126,6 +128,7 @@ class CompiledNetwork:
     edge_bike_ok: npt.NDArray[np.bool_]
     edge_bike_push: npt.NDArray[np.bool_]
     edge_major: npt.NDArray[np.bool_]
+    edge_layer: npt.NDArray[np.int8]
     geom_offsets: IntArray
     geom_x: FloatArray
     geom_y: FloatArray
@@ -409,7 +412,19 @@ def _edge_records(graph: nx.MultiDiGraph, index: Mapping[Any, int], nodes: Mappi
         rec[f"edge_{name}"] = np.array([d.get(name, True) is not False for *_, d in edges], dtype=bool)
     for name in ("bike_push", "major"):  # OSM only; absent: False
         rec[f"edge_{name}"] = np.array([d.get(name) is True for *_, d in edges], dtype=bool)
+    rec["edge_layer"] = np.array([_layer(d.get("layer")) for *_, d in edges], dtype=np.int8)
     return rec, geoms, [d.get("elevations") for *_, d in edges]
+
+
+def _layer(value: Any) -> int:
+    """An OSM ``layer`` value as a small integer (0 when absent or unreadable)."""
+    if isinstance(value, list | tuple):  # merged ways: the layer farthest from the ground
+        return max((_layer(v) for v in value), key=abs, default=0)
+    try:
+        out = round(float(str(value).split(";")[0]))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(-5, min(5, out))
 
 
 def _vocabularies(rec: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,8 @@ HUB_ENTRIES = 1_000_000
 ASTAR_MIN_JUNCTIONS = 20_000
 #: Landmarks (hubs) of those graphs.
 ASTAR_HUBS = 24
+#: Most source-target pairs whose hub bounds are combined into a lower bound (else none).
+BOUND_PAIRS = 4
 #: Relative slack of the certificate "lower bound >= cost of the path found" (rounding).
 CERTIFY_RTOL = 1e-12
 
@@ -529,26 +531,31 @@ class _Query:
     direct: tuple[float, int, list[int]]
 
 
-def _query(k: Contracted, sources: Sequence[int], targets: Sequence[int]) -> _Query:
+def _query(
+    k: Contracted, sources: Sequence[int], targets: Sequence[int], s_off: Sequence[float], t_off: Sequence[float]
+) -> _Query:
     starts: dict[int, tuple[float, list[int]]] = {}
-    for s in sources:
+    for s, o in zip(sources, s_off, strict=True):
         for j, cost, edges in _exits(k, s):
-            if j not in starts or cost < starts[j][0]:
-                starts[j] = (cost, edges)
-    ends = [(i, j, cost, edges) for i, t in enumerate(targets) for j, cost, edges in _entries(k, t)]
+            if j not in starts or cost + o < starts[j][0]:
+                starts[j] = (cost + o, edges)
+    ends = [(i, j, cost + t_off[i], edges) for i, t in enumerate(targets) for j, cost, edges in _entries(k, t)]
     direct: tuple[float, int, list[int]] = (np.inf, -1, [])
     for i, t in enumerate(targets):
-        for s in sources:
+        for s, o in zip(sources, s_off, strict=True):
             found = _direct(k, s, t)
-            if found is not None and found[0] < direct[0]:
-                direct = (found[0], i, found[1])
+            if found is not None and found[0] + o + t_off[i] < direct[0]:
+                direct = (found[0] + o + t_off[i], i, found[1])
     return _Query(starts, ends, direct)
 
 
-def _cost_bounds(k: Contracted, q: _Query, sources: Sequence[int], targets: Sequence[int]) -> tuple[float, float, int]:
+def _cost_bounds(
+    k: Contracted, q: _Query, sources: Sequence[int], targets: Sequence[int], s_off: Sequence[float], t_off: Sequence[float]
+) -> tuple[float, float, int]:
     """Bounds of the cost of the best path: from above, the cheapest path through a hub (and
-    that hub); from below (one source and one target only, else ``-inf``), the triangle
-    inequalities through the hubs, ``inf`` when the target cannot be reached."""
+    that hub); from below, the triangle inequalities through the hubs, ``inf`` when no target
+    can be reached: for one source and one target, or, with source or target costs, for at
+    most :data:`BOUND_PAIRS` source-target pairs (else ``-inf``)."""
     n = len(k.hubs.node)
     if not n:
         return np.inf, -np.inf, -1
@@ -557,13 +564,28 @@ def _cost_bounds(k: Contracted, q: _Query, sources: Sequence[int], targets: Sequ
     from_hub = _nearest(hubs.dist_from, [(j, c) for _, j, c, _ in q.ends])
     total = to_hub + from_hub
     h = int(total.argmin())
-    if len(sources) != 1 or len(targets) != 1:
+    if len(sources) == 1 and len(targets) == 1 and s_off[0] == 0.0 and t_off[0] == 0.0:
+        return float(total[h]), _pair_bound(k, sources[0], targets[0], to_hub, from_hub), h
+    if len(sources) * len(targets) > BOUND_PAIRS or (not any(s_off) and not any(t_off)):
         return float(total[h]), -np.inf, h
-    into_source = _nearest(hubs.dist_from, [(j, c) for j, c, _ in _entries(k, sources[0])])
-    out_of_target = _nearest(hubs.dist_to, [(j, c) for j, c, _ in _exits(k, targets[0])])
+    low = np.inf
+    for s, o in zip(sources, s_off, strict=True):
+        s_hub = _nearest(hubs.dist_to, [(j, c) for j, c, _ in _exits(k, s)])
+        for t, p in zip(targets, t_off, strict=True):
+            hub_t = _nearest(hubs.dist_from, [(j, c) for j, c, _ in _entries(k, t)])
+            low = min(low, o + p + _pair_bound(k, s, t, s_hub, hub_t))
+    return float(total[h]), low, h
+
+
+def _pair_bound(k: Contracted, s: int, t: int, to_hub: FloatArray, from_hub: FloatArray) -> float:
+    """Lower bound of the cost from ``s`` to ``t`` given their costs to and from every hub
+    (``inf``: ``t`` cannot be reached from ``s``)."""
+    hubs = k.hubs
+    into_source = _nearest(hubs.dist_from, [(j, c) for j, c, _ in _entries(k, s)])
+    out_of_target = _nearest(hubs.dist_to, [(j, c) for j, c, _ in _exits(k, t)])
     with np.errstate(invalid="ignore"):  # inf - inf: no bound from that hub
         low = (np.fmax.reduce(from_hub - into_source), np.fmax.reduce(to_hub - out_of_target))
-    return float(total[h]), max((float(b) for b in low if not np.isnan(b)), default=-np.inf), h
+    return max((float(b) for b in low if not np.isnan(b)), default=-np.inf)
 
 
 def _hub_leg(k: Contracted, q: _Query, h: int, cost: float, targets: Sequence[int]) -> Leg:
@@ -618,7 +640,13 @@ def _astar_leg(k: Contracted, q: _Query, targets: Sequence[int], limit: float) -
 
 
 def shortest_leg(
-    cn: CompiledNetwork, sources: Sequence[int], targets: Sequence[int], costs: FloatArray
+    cn: CompiledNetwork,
+    sources: Sequence[int],
+    targets: Sequence[int],
+    costs: FloatArray,
+    *,
+    source_costs: Sequence[float] | None = None,
+    target_costs: Sequence[float] | None = None,
 ) -> Leg | None:
     """The cheapest path from the nearest of ``sources`` to the nearest of ``targets``.
 
@@ -635,26 +663,32 @@ def shortest_leg(
         Node indices (at least one each).
     costs
         One cost per directed edge (:func:`routing.edge_costs`; ``inf`` forbidden).
+    source_costs, target_costs
+        Costs added when leaving each source and when reaching each target (default 0): a
+        point inside an edge enters the search through the edge's ends (:mod:`routing.legs`).
 
     Returns
     -------
     Leg or None
-        ``None`` when no target can be reached. Among targets at the same cost, the first.
+        ``None`` when no target can be reached. Among targets at the same cost, the first. The
+        cost includes the source and target costs.
     """
     n = cn.n_nodes
     if not sources or not all(0 <= s < n for s in sources):
         raise IndexError(f"source node index out of range: {sources!r}")
     if not targets or not all(0 <= t < n for t in targets):
         raise IndexError(f"target node index out of range: {targets!r}")
+    s_off = [0.0] * len(sources) if source_costs is None else [float(c) for c in source_costs]
+    t_off = [0.0] * len(targets) if target_costs is None else [float(c) for c in target_costs]
     k = contracted_for(cn, costs)
-    q = _query(k, sources, targets)
-    upper, lower, h = _cost_bounds(k, q, sources, targets)
+    q = _query(k, sources, targets, s_off, t_off)
+    upper, lower, h = _cost_bounds(k, q, sources, targets, s_off, t_off)
     if lower == np.inf:
         return None
     best = min(upper, q.direct[0])
     if best < np.inf and lower >= best * (1.0 - CERTIFY_RTOL):
         if q.direct[0] < upper:
-            return Leg(q.direct[0], np.asarray(q.direct[2], dtype=np.int32), int(targets[0]))
+            return Leg(q.direct[0], np.asarray(q.direct[2], dtype=np.int32), int(targets[q.direct[1]]))
         return _hub_leg(k, q, h, upper, targets)
     limit = upper * (1.0 + 1e-9) + 1e-9 if upper < np.inf else np.inf
     if k.topo.n_junctions >= ASTAR_MIN_JUNCTIONS and k.hubs.node:

@@ -244,13 +244,16 @@ def directions(cn: CompiledNetwork, edges: Sequence[int]) -> tuple[Step, ...]:
     return path_directions(cn, arr, arr.tolist())
 
 
-def path_directions(cn: CompiledNetwork, arr: npt.NDArray[np.int64], flat: list[int]) -> tuple[Step, ...]:
-    """:func:`directions` of a non-empty path given both as an array and as a list."""
+def path_directions(
+    cn: CompiledNetwork, arr: npt.NDArray[np.int64], flat: list[int], *, lengths: npt.NDArray[np.float64] | None = None
+) -> tuple[Step, ...]:
+    """:func:`directions` of a non-empty path given both as an array and as a list (``lengths``:
+    the metres run on each edge when some are cut, default their lengths)."""
     words = _edge_words(cn)
     starts, keys = _runs(words, arr)
     lows = starts.tolist()
     highs = [*lows[1:], arr.size]
-    dists = np.add.reduceat(cn.edge_length[arr], starts).tolist()
+    dists = np.add.reduceat(cn.edge_length[arr] if lengths is None else lengths, starts).tolist()
     runs = _collapse([
         [lo, hi, key, d, flat[lo], flat[hi - 1]]
         for lo, hi, key, d in zip(lows, highs, keys.tolist(), dists, strict=True)

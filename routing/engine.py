@@ -4,7 +4,11 @@ Steps of :func:`route`:
 
 1. resolve the origin, the ``via`` places and the ``stop_at`` POIs, and the destination
    (:func:`routing.resolve_place`); a park unit may be entered by any of its access nodes, the
-   searches pick the best (multi-source / multi-target Dijkstra);
+   searches pick the best (multi-source / multi-target Dijkstra); coordinates are snapped onto
+   the nearest point of a way the profile may use (:mod:`routing.snap`: an anchor splitting an
+   edge for this query; the searches enter and leave it through the edge's ends,
+   :mod:`routing.legs`), all places onto one piece of the network from which the trip is
+   possible (:mod:`routing.pieces`; else the answer says the pieces are not connected);
 2. ``via_category``: one forward Dijkstra from each stop and one reverse Dijkstra from the next;
    the POI of the category minimising ``d(from, poi) + d(poi, to) - d(from, to)`` over every leg
    is inserted as a stop (chosen on costs alone, before any ``max_climb``);
@@ -18,7 +22,9 @@ Steps of :func:`route`:
    cost multiplied by :data:`PENALTY`, and the search runs again; a new path is kept when at most
    :data:`MAX_SHARED` of its length runs on ways of an itinerary already kept and its true cost is
    at most :data:`MAX_STRETCH` times the best. Fewer are returned when no more exist;
-5. build the :class:`~routing.itinerary.Itinerary` of each path.
+5. build the :class:`~routing.itinerary.Itinerary` of each path, cut at the anchors
+   (:func:`routing.itinerary.assemble_legs`), with the snap distances (and a warning beyond
+   :data:`SNAP_WARN_M`).
 """
 
 from __future__ import annotations
@@ -35,18 +41,28 @@ from parcs._errors import ConstraintError, InvalidRequestError, NoRouteError, Un
 from parcs.schema import POI_CATEGORIES
 from routing.compiled import CompiledNetwork
 from routing.constrained import constrained_path
-from routing.contract import cacheable, shortest_leg
 from routing.costs import CostOptions, edge_costs
 from routing.deadline import NEVER, Deadline
-from routing.fmt import fr_number
-from routing.itinerary import Itinerary, assemble_itinerary
+from routing.fmt import fr_distance, fr_number
+from routing.itinerary import Itinerary, assemble_legs
+from routing.legs import (
+    LegPath,
+    Stop,
+    constrained_legs,
+    find_leg,
+    leg_measure,
+    legs_edges,
+    stop_cost,
+    stop_distances,
+)
+from routing.pieces import Disconnected, on_one_piece
 from routing.places import Place, resolve_place
 from routing.request import RouteRequest, RouteResult
-from routing.search import path_edges, shortest_path_tree
+from routing.snap import Anchor
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_SHARED", "MAX_STRETCH", "PENALTY", "route", "route_legs"]
+__all__ = ["MAX_SHARED", "MAX_STRETCH", "PENALTY", "SNAP_WARN_M", "route", "route_legs", "route_paths"]
 
 #: Cost multiplier of the edges of paths already found (alternatives).
 PENALTY = 1.4
@@ -54,6 +70,8 @@ PENALTY = 1.4
 MAX_SHARED = 0.8
 #: Largest true cost of an alternative relative to the best.
 MAX_STRETCH = 1.5
+#: Coordinates farther than this from the way they are snapped onto get a warning (m).
+SNAP_WARN_M = 50.0
 #: Penalty rounds per alternative asked for.
 ROUNDS_PER_ALTERNATIVE = 4
 
@@ -63,7 +81,7 @@ FloatArray = npt.NDArray[np.float64]
 
 def route_legs(
     cn: CompiledNetwork,
-    stops: Sequence[Sequence[int]],
+    stops: Sequence[Stop],
     costs: FloatArray,
     *,
     max_climb: float | None = None,
@@ -76,7 +94,9 @@ def route_legs(
     cn
         The compiled network.
     stops
-        Node indices of each stop in order; the first and last may hold several candidates.
+        Node indices of each stop in order (the first and last may hold several candidates), or
+        :class:`~routing.snap.Anchor` points inside edges (their edges are cut:
+        :func:`route_paths` says where).
     costs
         One cost per directed edge (:func:`routing.edge_costs`).
     max_climb
@@ -84,67 +104,93 @@ def route_legs(
     deadline
         Time budget of the climb-constrained search (:mod:`routing.deadline`).
     """
+    paths = route_paths(cn, stops, costs, max_climb=max_climb, deadline=deadline)
+    return None if paths is None else [leg.edges.astype(np.int32) for leg in paths]
+
+
+def route_paths(
+    cn: CompiledNetwork,
+    stops: Sequence[Stop],
+    costs: FloatArray,
+    *,
+    max_climb: float | None = None,
+    deadline: Deadline = NEVER,
+) -> list[LegPath] | None:
+    """:func:`route_legs` as :class:`~routing.legs.LegPath` (cut edges and costs included)."""
     if max_climb is not None:
         try:
-            return list(constrained_path(cn, stops, costs, limit=max_climb, deadline=deadline).legs)
+            if any(isinstance(s, Anchor) for s in stops):
+                return constrained_legs(cn, stops, costs, limit=max_climb, deadline=deadline)
+            res = constrained_path(cn, stops, costs, limit=max_climb, deadline=deadline)  # type: ignore[arg-type]
         except ConstraintError:
             raise
         except NoRouteError:
             return None
-    legs: Legs = []
-    current: Sequence[int] = stops[0]
+        return [LegPath(np.asarray(leg, dtype=np.int64), 0.0, -1.0, float(costs[leg].sum())) for leg in res.legs]
+    legs: list[LegPath] = []
+    current: Stop = stops[0]
     for target in stops[1:]:
-        leg = _leg(cn, current, target, costs)
+        leg = find_leg(cn, current, target, costs)
         if leg is None:
             return None
-        legs.append(leg[0])
-        current = (leg[1],)
+        legs.append(leg)
+        if isinstance(target, Anchor):
+            current = target
+        else:
+            current = (int(cn.edge_v[leg.edges[-1]]),) if leg.edges.size else _reached(cn, current, target)
     return legs
 
 
-def _leg(
-    cn: CompiledNetwork, sources: Sequence[int], targets: Sequence[int], costs: FloatArray
-) -> tuple[npt.NDArray[np.int32], int] | None:
-    """Edges of the cheapest path from the nearest source to the nearest target, and that target.
-
-    A cached cost vector (:func:`routing.edge_costs`) is searched on its contracted graph
-    (:mod:`routing.contract`), any other with one Dijkstra over the whole graph; both give the
-    path of a Dijkstra from the sources.
-    """
-    if cacheable(costs):
-        leg = shortest_leg(cn, sources, targets, costs)
-        return None if leg is None else (leg.edges, leg.target)
-    tree = shortest_path_tree(cn, sources, costs)
-    dist = tree.dist[list(targets)]
-    j = int(np.argmin(dist))
-    if not np.isfinite(dist[j]):
-        return None
-    return path_edges(cn, tree, int(targets[j])), int(targets[j])
+def _reached(cn: CompiledNetwork, current: Stop, target: Stop) -> tuple[int, ...]:
+    """The target node an empty leg stays at (a node both stops share)."""
+    shared = [n for n in target if not isinstance(current, Anchor) and n in current]  # type: ignore[union-attr]
+    return (shared[0],) if shared else tuple(target)  # type: ignore[arg-type]
 
 
-def _stop_place(cn: CompiledNetwork, poi_id: str) -> Place:
-    place = resolve_place(cn, poi_id)
+def _stop_place(cn: CompiledNetwork, poi_id: str, profile: str) -> Place:
+    place = resolve_place(cn, poi_id, profile=profile)
     if place.kind != "poi":
         raise UnknownPlaceError(f"stop_at: {poi_id!r} n'est pas un identifiant de point d'intérêt")
     return place
 
 
 def _places(cn: CompiledNetwork, req: RouteRequest) -> list[Place]:
-    places = [resolve_place(cn, req.origin, max_snap_m=req.max_snap_m)]
-    places += [resolve_place(cn, v, max_snap_m=req.max_snap_m) for v in req.via]
-    places += [_stop_place(cn, s) for s in req.stop_at]
-    places.append(resolve_place(cn, req.destination, max_snap_m=req.max_snap_m))
-    if len(places) == 2 and set(places[0].candidates) & set(places[1].candidates):
+    snap_kw: dict[str, Any] = {"max_snap_m": req.max_snap_m, "profile": req.profile}
+    places = [resolve_place(cn, req.origin, **snap_kw)]
+    places += [resolve_place(cn, v, **snap_kw) for v in req.via]
+    places += [_stop_place(cn, s, req.profile) for s in req.stop_at]
+    places.append(resolve_place(cn, req.destination, **snap_kw))
+    if len(places) == 2 and places[0].same_spot(places[1]):
         raise InvalidRequestError(
             f"départ et arrivée identiques ({places[0].label} / {places[1].label}) : "
             "choisissez deux lieux différents"
         )
-    return places
+    try:
+        return on_one_piece(cn, places, profile=req.profile, max_snap_m=req.max_snap_m)
+    except Disconnected as exc:
+        raise _disconnected(cn, req, exc.a, exc.b) from None
+
+
+def _disconnected(cn: CompiledNetwork, req: RouteRequest, a: Place, b: Place) -> NoRouteError:
+    """The error for two places on pieces of the network that no way (for the profile) joins."""
+    if req.profile != "walk":
+        try:
+            on_one_piece(cn, [a, b], profile="walk", max_snap_m=req.max_snap_m, unsnapped=True)
+        except Disconnected:
+            pass
+        else:
+            if req.profile == "family":
+                return NoRouteError(f"aucun itinéraire familial de {a.label} à {b.label} : le trajet impose des pentes de plus de 5 %")
+            return NoRouteError(f"aucun itinéraire cyclable de {a.label} à {b.label} : seules des voies interdites aux vélos y mènent")
+    return NoRouteError(
+        f"{a.label} et {b.label} ne sont pas reliés par le réseau de la Chaîne des parcs : "
+        f"ils sont sur deux morceaux du réseau qui ne se rejoignent pas"
+    )
 
 
 def _insert_category(
-    cn: CompiledNetwork, stops: list[tuple[int, ...]], costs: FloatArray, category: str
-) -> tuple[list[tuple[int, ...]], int, int]:
+    cn: CompiledNetwork, stops: list[Stop], costs: FloatArray, category: str
+) -> tuple[list[Stop], int, int]:
     """Stops with the best POI of ``category`` inserted; returns them, the leg and the POI."""
     pois = [i for i, p in enumerate(cn.pois) if p.category == category and p.node >= 0]
     label = POI_CATEGORIES.get(category, category)
@@ -153,10 +199,10 @@ def _insert_category(
     nodes = np.array([cn.pois[i].node for i in pois], dtype=np.int64)
     best = (np.inf, -1, -1)
     for leg in range(len(stops) - 1):
-        fwd = shortest_path_tree(cn, stops[leg], costs)
-        back = shortest_path_tree(cn, stops[leg + 1], costs, reverse=True)
-        base = float(fwd.dist[list(stops[leg + 1])].min())
-        detour = fwd.dist[nodes] + back.dist[nodes] - base
+        fwd = stop_distances(cn, stops[leg], costs)
+        back = stop_distances(cn, stops[leg + 1], costs, reverse=True)
+        base = stop_cost(cn, fwd, stops[leg + 1], costs)
+        detour = fwd[nodes] + back[nodes] - base
         k = int(np.argmin(detour))
         if detour[k] < best[0]:
             best = (float(detour[k]), leg, pois[k])
@@ -167,16 +213,16 @@ def _insert_category(
     return out, leg, poi
 
 
-def _no_route(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]], places: Sequence[Place]) -> Exception:
+def _no_route(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Stop], places: Sequence[Place]) -> Exception:
     a, b = places[0].label, places[-1].label
-    if req.cost_options().hard and route_legs(cn, stops, edge_costs(cn, CostOptions(req.profile))) is not None:
+    if req.cost_options().hard and route_paths(cn, stops, edge_costs(cn, CostOptions(req.profile))) is not None:
         parts = []
         if req.max_grade is not None:
             parts.append(f"pente maximale {fr_number(req.max_grade)} %")
         if req.avoid:
             parts.append("en évitant " + ", ".join(req.avoid))
         return ConstraintError(f"aucun itinéraire de {a} à {b} ne respecte ces contraintes ({' ; '.join(parts)})")
-    if req.profile != "walk" and route_legs(cn, stops, edge_costs(cn, CostOptions("walk"))) is not None:
+    if req.profile != "walk" and route_paths(cn, stops, edge_costs(cn, CostOptions("walk"))) is not None:
         if req.profile == "family":
             return NoRouteError(f"aucun itinéraire familial de {a} à {b} : le trajet impose des pentes de plus de 5 %")
         return NoRouteError(f"aucun itinéraire cyclable de {a} à {b} : seules des voies interdites aux vélos y mènent")
@@ -191,13 +237,17 @@ def _shared_share(cn: CompiledNetwork, path: npt.NDArray[np.int64], kept: npt.ND
     return float(lengths[shared].sum()) / total if total > 0 else 1.0
 
 
+def _true_cost(cn: CompiledNetwork, legs: Sequence[LegPath], costs: FloatArray) -> float:
+    return sum(leg_measure(cn, leg, costs) for leg in legs)
+
+
 def _alternatives(
-    cn: CompiledNetwork, stops: Sequence[Sequence[int]], costs: FloatArray, best: Legs, req: RouteRequest,
+    cn: CompiledNetwork, stops: Sequence[Stop], costs: FloatArray, best: list[LegPath], req: RouteRequest,
     deadline: Deadline = NEVER,
-) -> list[Legs]:
+) -> list[list[LegPath]]:
     kept = [best]
-    flat = [np.concatenate(best).astype(np.int64)]
-    best_cost = float(costs[flat[0]].sum())
+    flat = [legs_edges(best)]
+    best_cost = _true_cost(cn, best, costs)
     penalised = np.array(costs, dtype=float)
     last = flat[0]
     for _ in range(ROUNDS_PER_ALTERNATIVE * (req.alternatives - 1)):
@@ -205,13 +255,13 @@ def _alternatives(
             break
         penalised[np.isin(cn.edge_way, cn.edge_way[last])] *= PENALTY
         try:
-            legs = route_legs(cn, stops, penalised, max_climb=req.max_climb, deadline=deadline)
+            legs = route_paths(cn, stops, penalised, max_climb=req.max_climb, deadline=deadline)
         except ConstraintError:
             break
         if legs is None:
             break
-        last = np.concatenate(legs).astype(np.int64)
-        if float(costs[last].sum()) > MAX_STRETCH * best_cost:
+        last = legs_edges(legs)
+        if _true_cost(cn, legs, costs) > MAX_STRETCH * best_cost:
             break
         if any(_shared_share(cn, last, f) > MAX_SHARED for f in flat):
             continue
@@ -222,17 +272,31 @@ def _alternatives(
     return kept
 
 
+def _snap_notes(places: Sequence[Place]) -> tuple[str, ...]:
+    """Warnings for the places that lie far from the way the route starts, passes or ends on."""
+    out = []
+    for i, p in enumerate(places):
+        if p.kind != "coordinates" or p.snap_m < SNAP_WARN_M:
+            continue
+        role = "le départ" if i == 0 else "l'arrivée" if i == len(places) - 1 else "l'étape"
+        out.append(
+            f"{role} ({p.label}) est à {fr_distance(p.snap_m)} de la voie praticable la plus proche, "
+            f"où l'itinéraire {'commence' if i == 0 else 'finit' if i == len(places) - 1 else 'passe'}"
+        )
+    return tuple(out)
+
+
 def _itinerary(
-    cn: CompiledNetwork, req: RouteRequest, echo: dict[str, Any], legs: Legs, places: Sequence[Place], stop_rows: list[dict[str, Any]]
+    cn: CompiledNetwork, req: RouteRequest, echo: dict[str, Any], legs: list[LegPath], places: Sequence[Place], stop_rows: list[dict[str, Any]]
 ) -> Itinerary:
-    edges = np.concatenate(legs, dtype=np.int64) if legs else np.zeros(0, dtype=np.int64)
-    if edges.size == 0:
+    if not legs or all(leg.edges.size == 0 for leg in legs):
         raise InvalidRequestError("départ et arrivée identiques : l'itinéraire est vide")
     first, last = places[0], places[-1]
     parks = [first.id if first.kind == "park" else "", last.id if last.kind == "park" else ""]
-    return assemble_itinerary(  # the legs of the searches follow each other
-        cn, edges, profile=req.profile, request=echo, options=req.cost_options(),
+    return assemble_legs(  # the legs of the searches follow each other
+        cn, legs, profile=req.profile, request=echo, options=req.cost_options(),
         along=req.along, stops=stop_rows, parks=parks,
+        snap_m={"origin": first.snap_m, "destination": last.snap_m}, notes=_snap_notes(places),
     )
 
 
@@ -248,7 +312,7 @@ def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NE
     UnknownPlaceError, OutOfAreaError, InvalidRequestError
         For places that cannot be resolved, or identical origin and destination.
     NoRouteError
-        When the places are not connected (for this profile).
+        When the places are not connected (for this profile), saying so.
     ConstraintError
         When they are, but not under the request's constraints.
     """
@@ -256,13 +320,13 @@ def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NE
     req = request
     places = _places(cn, req)
     costs = edge_costs(cn, req.cost_options())
-    stops: list[tuple[int, ...]] = [places[0].candidates, *((p.node,) for p in places[1:-1]), places[-1].candidates]
+    stops: list[Stop] = [places[0].stop, *(p.anchor or (p.node,) for p in places[1:-1]), places[-1].stop]
     stop_rows: list[dict[str, Any]] = [{**p.to_dict(), "node": p.node} for p in places[1:-1]]
     if req.via_category is not None:
         stops, leg, poi = _insert_category(cn, stops, costs, req.via_category)
         p = cn.pois[poi]
         stop_rows.insert(leg, {"kind": "poi", "id": p.id, "label": p.name, "category": p.category, "lon": round(p.lon, 6), "lat": round(p.lat, 6), "node": p.node})
-    legs = route_legs(cn, stops, costs, max_climb=req.max_climb, deadline=deadline)
+    legs = route_paths(cn, stops, costs, max_climb=req.max_climb, deadline=deadline)
     if legs is None:
         raise _no_route(cn, req, stops, places)
     paths = _alternatives(cn, stops, costs, legs, req, deadline) if req.alternatives > 1 else [legs]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,14 +26,16 @@ from parcs._errors import InvalidRequestError
 from parcs.schema import KINDS, POI_CATEGORIES
 from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
+from routing.cut import cut_path
 from routing.directions import Step, directions_text, path_directions
 from routing.fmt import fr_distance, fr_number
 from routing.gazetteer import normalize
 from routing.kernels import climb_descent, path_indices, path_profile, window_grade_sorted
+from routing.legs import LegPath, legs_edges
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "build_itinerary", "pois_along"]
+__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "assemble_legs", "build_itinerary", "pois_along"]
 
 #: Most points of an elevation profile.
 MAX_PROFILE_POINTS = 500
@@ -45,7 +47,12 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, eq=False)
 class Itinerary:
-    """One route and everything shown about it (distances in m, durations in s, grades in %)."""
+    """One route and everything shown about it (distances in m, durations in s, grades in %).
+
+    ``vertex_edge`` is set when the route's ends (or stops) lie inside edges: for every row of
+    ``coords``, the position in ``edge_ids`` of the edge that vertex ends (``None``: every edge
+    is whole, its vertices are the network's).
+    """
 
     profile: str
     distance_m: float
@@ -69,12 +76,16 @@ class Itinerary:
     stops: tuple[Mapping[str, Any], ...] = ()
     request: Mapping[str, Any] = field(default_factory=dict, repr=False)
     warnings: tuple[str, ...] = ()
+    snap_m: Mapping[str, float] = field(default_factory=dict)
+    vertex_edge: IntArray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("coords", "profile_points"):
             arr = np.array(getattr(self, name), dtype=float)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
+        if self.vertex_edge is not None:
+            self.vertex_edge.flags.writeable = False
 
     @functools.cached_property
     def geometry(self) -> tuple[tuple[float, float], ...]:
@@ -133,6 +144,7 @@ class Itinerary:
             "node_ids": [n if isinstance(n, int | str) else str(n) for n in self.node_ids],
             "request": dict(self.request),
             "warnings": list(self.warnings),
+            "snap_m": {k: round(v, 1) for k, v in self.snap_m.items()},
         }
 
 
@@ -375,6 +387,57 @@ def assemble_itinerary(
     )
 
 
+def assemble_legs(
+    cn: CompiledNetwork,
+    legs: Sequence[LegPath],
+    *,
+    profile: str = "walk",
+    request: Mapping[str, Any] | None = None,
+    options: CostOptions | None = None,
+    along: Sequence[tuple[str, float]] = (),
+    stops: Sequence[Mapping[str, Any]] = (),
+    parks: Sequence[str] = (),
+    snap_m: Mapping[str, float] | None = None,
+    notes: Sequence[str] = (),
+) -> Itinerary:
+    """The :class:`Itinerary` of consecutive legs whose ends may lie inside edges (the route
+    starts and ends at the anchors; :mod:`routing.cut`). Node-to-node legs give exactly
+    :func:`assemble_itinerary`'s itinerary.
+
+    ``stops`` are the stops between the legs, in order (each gets the distance along the route
+    where its leg ends); ``snap_m`` the snap distance of the places, reported as is; ``notes``
+    warnings put first.
+    """
+    snaps = dict(snap_m or {})
+    if all(leg.whole for leg in legs):
+        it = assemble_itinerary(
+            cn, legs_edges(legs), profile=profile, request=request, options=options, along=along,
+            stops=stops, parks=parks,
+        )
+        return replace(it, warnings=(*notes, *it.warnings), snap_m=snaps)
+    cut = cut_path(cn, legs)
+    fig = _figures(cn, cut.edges, cut.lengths, cut.d, cut.z, profile=profile,
+                   options=options or _plain_options(profile), share=cut.share)
+    req = dict(request or {})
+    flat = cut.edges.tolist()
+    rows = []
+    for i, row in enumerate(stops):
+        r = {k: v for k, v in row.items() if k != "node"}
+        if i < len(cut.leg_ends) - 1:
+            r["distance_along_m"] = round(cut.leg_ends[i], 1)
+        rows.append(r)
+    v = cut.vertices
+    return Itinerary(
+        **fig,
+        parks_crossed=_parks_crossed(cn, cut.edges, list(parks)),
+        pois_along=pois_along(cn, v[:, 0], v[:, 1], list(along)) if along else (),
+        profile_points=_decimate(cut.d, cut.z),
+        directions=path_directions(cn, cut.edges, flat, lengths=cut.lengths),
+        coords=v[:, 2:5], vertex_edge=cut.vertex_edge, edge_ids=tuple(flat), node_ids=tuple(cn.node_id[cut.nodes].tolist()),
+        stops=tuple(rows), request=req, warnings=(*notes, *_warnings(cn, fig, req)), snap_m=snaps,
+    )
+
+
 @functools.lru_cache(maxsize=16)
 def _plain_options(profile: str) -> CostOptions:
     """The plain options of a profile (immutable, so shared)."""
@@ -393,9 +456,11 @@ def _vertex_table(cn: CompiledNetwork) -> FloatArray:
 
 
 def _figures(
-    cn: CompiledNetwork, e: IntArray, lengths: FloatArray, d: FloatArray, z: FloatArray, *, profile: str, options: CostOptions
+    cn: CompiledNetwork, e: IntArray, lengths: FloatArray, d: FloatArray, z: FloatArray, *, profile: str,
+    options: CostOptions, share: FloatArray | None = None,
 ) -> dict[str, Any]:
-    """The figures of a path: distance, duration, cost, climb, grade, km by kind and surface."""
+    """The figures of a path: distance, duration, cost, climb, grade, km by kind and surface
+    (``share``: the share of each edge run, when some are cut; time and cost pro rata)."""
     climb, descent = _climb(cn, z)
     kinds = _km_by(cn.edge_kind[e], cn.kinds, lengths)
     green = sum(v for k, v in kinds.items() if k in KINDS and KINDS[k].greenway)
@@ -403,14 +468,18 @@ def _figures(
     planned = float(lengths[cn.edge_status[e] == cn.statuses.index("planned")].sum()) / 1000 if "planned" in cn.statuses else 0.0
     return {
         "profile": profile, "distance_m": total,
-        "duration_s": float(edge_times(cn, profile)[e].sum()),
-        "cost": float(edge_costs(cn, options)[e].sum()),
+        "duration_s": float(_sum(edge_times(cn, profile)[e], share)),
+        "cost": float(_sum(edge_costs(cn, options)[e], share)),
         "climb_m": float(climb), "descent_m": float(descent),
         "max_grade": 100.0 * _max_grade(cn, d, z),
         "km_by_kind": kinds, "km_by_surface": _km_by(cn.edge_surface[e], cn.surfaces, lengths),
         "greenway_share": green * 1000 / total if total > 0 else 0.0,
         "connector_km": kinds.get("connector", 0.0), "planned_km": planned,
     }
+
+
+def _sum(values: FloatArray, share: FloatArray | None) -> float:
+    return float(values.sum() if share is None else (values * share).sum())
 
 
 def _stops(cn: CompiledNetwork, edges: IntArray, stops: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:

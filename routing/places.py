@@ -3,11 +3,13 @@
 Accepted, in this order:
 
 1. coordinates ``"lat,lon"`` (``"50.43,2.83"``, also ``;`` or a space) or a ``(lat, lon)`` pair
-   of numbers, which must lie inside the perimeter and within ``max_snap_m`` (1 km) of the
-   network;
+   of numbers, which must lie inside the perimeter and within ``max_snap_m`` (1 km) of a way the
+   profile may use: the place is the nearest point of that way (an :class:`~routing.snap.Anchor`
+   splitting its edge for the query, :mod:`routing.snap`), or its node when it falls on one;
 2. a park unit id (``"louvre-lens"``): the unit's access nodes, best first (a route starts or ends
    at the access node that makes it best);
-3. a POI id (``"terril:T074"``, ``"station:87345025"``): its node;
+3. a POI id (``"terril:T074"``, ``"station:87345025"``): the nearest point of a usable way when
+   it lies nearer than the POI's node (on the same piece of the network), else that node;
 4. a name, through the forgiving gazetteer (:func:`routing.gazetteer.lookup`): a commune (the
    node of the main network nearest its centroid), a park unit or a POI, insensitive to case,
    accents, punctuation and word order (``"louvre lens"``, ``"T75"``, ``"gare lens"``, ``"Loos"``).
@@ -32,11 +34,15 @@ from shapely.geometry import Point
 from parcs._errors import InvalidRequestError, OutOfAreaError
 from routing import gazetteer
 from routing.compiled import CompiledNetwork
+from routing.costs import CostOptions, edge_costs
 from routing.fmt import fr_distance
 from routing.gazetteer import normalize
 from routing.geo import CRS, project_point, to_projected
+from routing.legs import Stop
+from routing.profiles import PROFILES
+from routing.snap import NODE_EPS_M, Anchor, pieces, snap
 
-__all__ = ["MAX_SNAP_M", "Place", "normalize", "resolve_place"]
+__all__ = ["MAX_SNAP_M", "Place", "normalize", "place_at", "resolve_place"]
 
 #: Farthest a coordinate may lie from the network (m).
 MAX_SNAP_M = 1000.0
@@ -59,7 +65,8 @@ class Place:
 
     ``node`` is the node index used by default and ``candidates`` every node the place may be
     entered by (park access nodes; one node otherwise). ``snap_m`` is the straight-line distance
-    from the place's point (``lon``/``lat``) to ``node``.
+    from the place's point (``lon``/``lat``) to the network: to ``node``, or, for coordinates
+    snapped inside an edge, to ``anchor`` (then ``node`` is the edge's end nearer along it).
     """
 
     kind: str
@@ -70,6 +77,19 @@ class Place:
     node: int
     candidates: tuple[int, ...]
     snap_m: float = 0.0
+    anchor: Anchor | None = None
+
+    @property
+    def stop(self) -> Stop:
+        """What the searches start from or go to: the anchor, else the candidate nodes."""
+        return self.anchor if self.anchor is not None else self.candidates
+
+    def same_spot(self, other: Place) -> bool:
+        """Whether two places are the same point of the network."""
+        a, b = self.anchor, other.anchor
+        if a is not None or b is not None:
+            return a is not None and b is not None and a.edge == b.edge and abs(a.d - b.d) <= NODE_EPS_M
+        return bool(set(self.candidates) & set(other.candidates))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
@@ -80,7 +100,7 @@ class Place:
 
     def at(self, node: int) -> Place:
         """The same place entered by ``node`` (one of its candidates)."""
-        return Place(self.kind, self.id, self.label, self.lon, self.lat, node, (node,), self.snap_m)
+        return Place(self.kind, self.id, self.label, self.lon, self.lat, node, (node,), self.snap_m, self.anchor)
 
 
 def _parse_coords(text: Any) -> tuple[float, float] | None:
@@ -237,20 +257,7 @@ def network_distance(cn: CompiledNetwork, x: float, y: float) -> tuple[float, in
     return float(dist[0]), int(first[int(idx[0])])
 
 
-def _snap(cn: CompiledNetwork, x: float, y: float, max_snap_m: float) -> tuple[int, float]:
-    """The node a point is routed from: the nearest node of the main component when within
-    ``max_snap_m``, else the nearer end of the nearest edge."""
-    d, node = nearest_node(cn, x, y)
-    if d <= max_snap_m:
-        return node, d
-    _, e = network_distance(cn, x, y)
-    ends = [int(cn.edge_u[e]), int(cn.edge_v[e])]
-    dists = [math.hypot(cn.node_x[n] - x, cn.node_y[n] - y) for n in ends]
-    k = int(np.argmin(dists))
-    return ends[k], float(dists[k])
-
-
-def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float) -> Place:
+def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float, profile: str) -> Place:
     crs = str(cn.info.get("crs", CRS))
     x, y = project_point(lon, lat, crs=crs)
     label = f"{lat:.5f},{lon:.5f}"
@@ -262,21 +269,48 @@ def _from_coords(cn: CompiledNetwork, lat: float, lon: float, max_snap_m: float)
             f"{label} est hors du périmètre du Pôle métropolitain de l'Artois "
             f"(à {fr_distance(out)} de sa limite){hint}"
         )
-    near, node = nearest_node(cn, x, y)
-    if near <= max_snap_m:  # a node that close: the network is at least that close
-        snap = near
-    else:
+    costs = edge_costs(cn, CostOptions(profile))
+    anchor = snap(cn, x, y, costs=costs, max_snap_m=max_snap_m)
+    if anchor is None:
         dist, _ = network_distance(cn, x, y)
         if dist > max_snap_m:
             raise OutOfAreaError(
                 f"{label} est à {fr_distance(dist)} du réseau de la Chaîne des parcs "
                 f"(au plus {fr_distance(max_snap_m)})"
             )
-        node, snap = _snap(cn, x, y, max_snap_m)
-    return Place("coordinates", label, label, lon, lat, node, (node,), snap)
+        raise OutOfAreaError(
+            f"aucune voie praticable {PROFILES[profile].label_fr} à moins de {fr_distance(max_snap_m)} de {label}"
+        )
+    place = place_at(cn, anchor, kind="coordinates", id=label, label=label, lon=lon, lat=lat)
+    if place.anchor is None:  # on a node; when several nodes share the spot, the nearest-node one
+        near, node = nearest_node(cn, x, y)
+        labels = pieces(cn, costs)
+        if node != place.node and near <= place.snap_m + NODE_EPS_M and labels[node] == labels[place.node]:
+            return Place(place.kind, place.id, place.label, lon, lat, node, (node,), near)
+    return place
 
 
-def _from_table(cn: CompiledNetwork, table: str, i: int) -> Place:
+def place_at(cn: CompiledNetwork, anchor: Anchor, *, kind: str, id: str, label: str, lon: float, lat: float) -> Place:
+    """The place of a point snapped at ``anchor``: its node when it falls on one."""
+    node = anchor.node(cn)
+    if node >= 0:
+        return Place(kind, id, label, lon, lat, node, (node,), anchor.dist_m)
+    end = anchor.nearer_end(cn)
+    return Place(kind, id, label, lon, lat, end, (end,), anchor.dist_m, anchor)
+
+
+def _poi_place(cn: CompiledNetwork, q: Any, profile: str) -> Place:
+    """A POI's place: the nearest point of a usable way when it lies nearer than the POI's node
+    (and on the same piece of the network), else that node."""
+    costs = edge_costs(cn, CostOptions(profile))
+    anchor = snap(cn, q.x, q.y, costs=costs, max_snap_m=q.node_dist_m)
+    labels = pieces(cn, costs)
+    if anchor is None or anchor.dist_m >= q.node_dist_m - NODE_EPS_M or labels[cn.edge_u[anchor.edge]] != labels[q.node]:
+        return Place("poi", q.id, q.name or q.id, q.lon, q.lat, q.node, (q.node,), q.node_dist_m)
+    return place_at(cn, anchor, kind="poi", id=q.id, label=q.name or q.id, lon=q.lon, lat=q.lat)
+
+
+def _from_table(cn: CompiledNetwork, table: str, i: int, profile: str = "walk") -> Place:
     if table == "park":
         p = cn.parks[i]
         if p.access_node < 0:
@@ -286,15 +320,15 @@ def _from_table(cn: CompiledNetwork, table: str, i: int) -> Place:
         q = cn.pois[i]
         if q.node < 0:
             raise OutOfAreaError(f"le point d'intérêt {q.id!r} n'est rattaché à aucun nœud du réseau")
-        return Place("poi", q.id, q.name or q.id, q.lon, q.lat, q.node, (q.node,), q.node_dist_m)
+        return _poi_place(cn, q, profile)
     c = cn.communes[i]
-    snap = math.hypot(cn.node_x[c.node] - c.x, cn.node_y[c.node] - c.y) if c.node >= 0 else math.inf
+    dist = math.hypot(cn.node_x[c.node] - c.x, cn.node_y[c.node] - c.y) if c.node >= 0 else math.inf
     if c.node < 0:
         raise OutOfAreaError(f"la commune {c.nom!r} n'a aucun nœud du réseau")
-    return Place("commune", c.insee, c.nom, c.lon, c.lat, c.node, (c.node,), snap)
+    return Place("commune", c.insee, c.nom, c.lon, c.lat, c.node, (c.node,), dist)
 
 
-def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNAP_M) -> Place:
+def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNAP_M, profile: str = "walk") -> Place:
     """Resolve a place (see the module docstring for what is accepted).
 
     Parameters
@@ -306,6 +340,8 @@ def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNA
         :class:`Place` (returned as is).
     max_snap_m
         Farthest coordinates may lie from the network (metres).
+    profile
+        The profile the place is for: coordinates snap onto a way it may use.
 
     Raises
     ------
@@ -324,18 +360,18 @@ def resolve_place(cn: CompiledNetwork, text: Any, *, max_snap_m: float = MAX_SNA
         gazetteer.check_query(text)
     coords = _parse_coords(text)
     if coords is not None:
-        return _from_coords(cn, coords[0], coords[1], max_snap_m)
+        return _from_coords(cn, coords[0], coords[1], max_snap_m, profile)
     if not isinstance(text, str) or not text.strip():
         raise InvalidRequestError(f"invalid place {text!r}: expected a name, an id or 'lat,lon'")
     key = text.strip()
     parks = {p.id.casefold(): i for i, p in enumerate(cn.parks)}
     if key.casefold() in parks:
-        return _from_table(cn, "park", parks[key.casefold()])
+        return _from_table(cn, "park", parks[key.casefold()], profile)
     poi = cn.poi_index.get(key)
     if poi is None:
         lowered = cn.cached(("poi_ci",), lambda: {p.id.casefold(): i for i, p in enumerate(cn.pois)})
         poi = lowered.get(key.casefold())
     if poi is not None:
-        return _from_table(cn, "poi", poi)
+        return _from_table(cn, "poi", poi, profile)
     entry = gazetteer.lookup(cn, key)
-    return _from_table(cn, entry.kind, entry.index)
+    return _from_table(cn, entry.kind, entry.index, profile)

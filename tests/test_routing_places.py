@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 import shapely
 from conftest import X0, Y0, mock_lonlat
@@ -20,8 +18,15 @@ def test_coordinates_text_and_tuple(mock_compiled: CompiledNetwork) -> None:
     for spec in (f"{lat},{lon}", f"{lat}; {lon}", f" {lat} {lon} ", (lat, lon)):
         place = resolve_place(cn, spec)
         assert place.kind == "coordinates"
-        assert place.node == cn.node_index(5)
-        assert place.snap_m == pytest.approx(math.hypot(10, 30), abs=0.01)
+        assert place.node == cn.node_index(5)  # the nearer end of the way it is snapped onto
+        # onto the cavalier W6 (4 -> 5) at (2490, 0), 30 m away, not onto node 5 (31.6 m away)
+        assert place.snap_m == pytest.approx(30.0, abs=0.01)
+        a = place.anchor
+        assert a is not None
+        ends = {int(cn.node_id[cn.edge_u[a.edge]]), int(cn.node_id[cn.edge_v[a.edge]])}
+        assert ends == {4, 5}
+        from_4 = a.d if int(cn.node_id[cn.edge_u[a.edge]]) == 4 else a.length - a.d
+        assert from_4 == pytest.approx(990.0, abs=0.01)
 
 
 def test_park_poi_commune(mock_compiled: CompiledNetwork) -> None:
@@ -32,7 +37,10 @@ def test_park_poi_commune(mock_compiled: CompiledNetwork) -> None:
     assert park.candidates == (cn.node_index(5), cn.node_index(14))
     assert resolve_place(cn, "PARC-EST").id == "parc-est"
     poi = resolve_place(cn, "terril:T001")
-    assert poi.kind == "poi" and poi.node == cn.node_index(3) and poi.snap_m == 250.0
+    assert poi.kind == "poi" and poi.node == cn.node_index(3)
+    # T001 (1200, 150) is 250 m from its node 3 but 150 m from the voie verte W5a (3 -> 4), at (1200, 0)
+    assert poi.snap_m == pytest.approx(150.0) and poi.anchor is not None
+    assert (poi.anchor.x - X0, poi.anchor.y - Y0) == pytest.approx((1200.0, 0.0))
     for text in ("Lens", "lens", " LENS "):
         assert resolve_place(cn, text).label == "Lens"
     for text in ("noeux-les-mines", "Noeux les Mines", "NŒUX-LES-MINES"):

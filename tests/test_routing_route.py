@@ -200,7 +200,9 @@ def test_unreachable_and_errors(mock_compiled: CompiledNetwork) -> None:
     with pytest.raises(InvalidRequestError, match="identiques"):
         go(mock_compiled, "parc-est", N5)
     with pytest.raises(InvalidRequestError, match="identiques"):
-        go(mock_compiled, N2, mock_lonlat(5, 5))
+        go(mock_compiled, mock_lonlat(300, 5), mock_lonlat(300, -5))  # one point of the connector W3
+    # 300 m from node 2 along W3 is another point of the network (coordinates snap onto ways)
+    assert go(mock_compiled, N2, mock_lonlat(300, 5)).best.distance_m == pytest.approx(300.0, abs=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -130,6 +130,10 @@ def _schemas() -> dict[str, Any]:
                 "directions": {"type": "array", "items": {"type": "object"}},
                 "directions_text": {"type": "string"},
                 "warnings": {"type": "array", "items": {"type": "string"}},
+                "snap_m": {"type": "object", "additionalProperties": number,
+                           "description": "Distance (m) from the origin and the destination as given "
+                                          "to the point of the network where the itinerary starts "
+                                          "and ends (coordinates snap onto the nearest usable way)."},
                 "elevation_profile": {"type": "array", "items": position,
                                       "description": "[distance m, elevation m] pairs"},
             },

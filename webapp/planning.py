@@ -144,13 +144,17 @@ class ResultView:
     pdf_url: str = ""
 
 
-def segments(network: Any, edge_ids: Sequence[int]) -> tuple[Segment, ...]:
-    """Runs of consecutive edges of the same kind, with their WGS84 vertices."""
+def segments(network: Any, edge_ids: Sequence[int], *, itinerary: Any = None) -> tuple[Segment, ...]:
+    """Runs of consecutive edges of the same kind, with their WGS84 vertices (those of
+    ``itinerary`` when its ends lie inside edges: the runs end where the route does)."""
     if not edge_ids:
         return ()
     edges = np.asarray(edge_ids, dtype=np.int64)
     kinds = np.asarray(network.edge_kind)[edges]
     breaks = np.flatnonzero(np.diff(kinds)) + 1
+    owner = getattr(itinerary, "vertex_edge", None)
+    if owner is not None:
+        return _cut_segments(network, itinerary.coords, owner, kinds, breaks)
     out = []
     for run in np.split(np.arange(edges.size), breaks):
         coords: list[tuple[float, float]] = []
@@ -162,6 +166,19 @@ def segments(network: Any, edge_ids: Sequence[int]) -> tuple[Segment, ...]:
             coords += pts[1:] if coords else pts
         kind = str(network.kinds[int(kinds[run[0]])])
         out.append(Segment(kind, bool(KINDS.get(kind) and KINDS[kind].greenway), tuple(coords)))
+    return tuple(out)
+
+
+def _cut_segments(network: Any, coords: Any, owner: Any, kinds: Any, breaks: Any) -> tuple[Segment, ...]:
+    """:func:`segments` from an itinerary's own vertices (``owner``: the edge each one ends)."""
+    out = []
+    lo = np.searchsorted(owner, breaks, side="left")  # the first vertex of each later run
+    starts = [0, *(lo - 1).tolist()]  # each run from the junction vertex it starts at
+    ends = [*lo.tolist(), len(owner)]
+    for first, start, end in zip([0, *breaks.tolist()], starts, ends, strict=True):
+        kind = str(network.kinds[int(kinds[first])])
+        pts = tuple((float(x), float(y)) for x, y in np.asarray(coords)[max(start, 0):end, :2].tolist())
+        out.append(Segment(kind, bool(KINDS.get(kind) and KINDS[kind].greenway), pts))
     return tuple(out)
 
 
@@ -251,7 +268,7 @@ def itinerary_view(network: Any, it: Any, *, rank: int, t: Translator) -> Itiner
                             climb=float(it.climb_m), descent=float(it.descent_m),
                             chart_id=f"elevation-{rank}"),
         geometry=tuple((float(x), float(y)) for x, y in it.geometry),
-        segments=segments(network, tuple(getattr(it, "edge_ids", ()) or ())),
+        segments=segments(network, tuple(getattr(it, "edge_ids", ()) or ()), itinerary=it),
     )
 
 

@@ -84,17 +84,19 @@ def load_state(config: Mapping[str, Any]) -> AppState:
 
 
 def warm_up(network: Any, catalog: Catalog) -> None:
-    """Compile the routing kernels, build the gazetteer of places, compute the loop search's
-    blocks of every profile, then route once per profile between two park units, to fill the
-    network's caches before the fork."""
+    """Compile the routing kernels, build the gazetteer of places and the snapping index, compute
+    the loop search's blocks of every profile, then route once per profile between two park
+    units, to fill the network's caches before the fork."""
     from routing import PROFILES, RouteRequest, route
     from routing.costs import CostOptions, edge_costs
     from routing.gazetteer import gazetteer
     from routing.kernels import warm
     from routing.loops.engine import LoopGraph, way_blocks
+    from routing.snap import prepare
 
     warm()
     gazetteer(network)
+    prepare(network)
     for profile in PROFILES:  # the blocks of the loop search (~2 s each on the Artois network)
         cost = edge_costs(network, CostOptions(profile))
         way_blocks(LoopGraph(cn=network, cost=cost, measure=network.edge_length))

@@ -51,6 +51,7 @@ from parcs.osm.tags import (
     keep_way,
     surface_class,
     way_kind,
+    way_layer,
 )
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ def _classify(
         bike_push=bike and bike_push(d, country=country),
         major=is_major(d),
         _area=is_area(d),
+        layer=way_layer(d),
         _acc=access_signature(d, country=country) + ("1" if d.get("oneway") else "0"),
     )
     return out
@@ -228,6 +230,8 @@ def _normalise(G: nx.MultiDiGraph) -> None:  # noqa: N803
             d["reversed"] = bool(u > v)
         if isinstance(d.get("oneway"), list):
             d["oneway"] = any(d["oneway"])
+        if isinstance(d.get("layer"), list):  # ways merged across layers: the farthest from the ground
+            d["layer"] = max(d["layer"], key=abs)
         for key in ("foot_ok", "bike_ok", "bike_push", "major"):
             d[key] = bool(d[key])
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from parcs.osm import access
 from parcs.osm.access import ALLOW, NETWORK_HIGHWAYS, first
@@ -76,7 +77,7 @@ USEFUL_TAGS_WAY: tuple[str, ...] = (
     "cycleway:left", "cycleway:right", "cycleway:both", "cycleway:left:oneway",
     "cycleway:right:oneway", "cycleway:both:oneway", "footway", "path", "towpath", "service",
     "area", "motorroad", "designation", "sidewalk", "sidewalk:both", "sidewalk:left",
-    "sidewalk:right",
+    "sidewalk:right", "layer", "tunnel", "bridge",
 )
 
 _ALLOW = ALLOW
@@ -485,3 +486,29 @@ def is_park(tags: Tags) -> bool:
 def is_canal(tags: Tags) -> bool:
     """``waterway=canal``."""
     return first(tags.get("waterway")) == "canal"
+
+
+def way_layer(tags: Mapping[str, Any]) -> int:
+    """The vertical layer of a way: its ``layer`` tag, else -1 in a tunnel, +1 on a bridge, else 0.
+
+    Snapping prefers ground ways (layer 0) over the ones passing under or over them.
+
+    >>> way_layer({"layer": "-4", "tunnel": "yes"}), way_layer({"bridge": "yes"}), way_layer({"tunnel": "no"})
+    (-4, 1, 0)
+    """
+    raw = tags.get("layer")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    try:
+        return max(-5, min(5, round(float(str(raw).split(";")[0])))) if raw is not None else _implied_layer(tags)
+    except (TypeError, ValueError, OverflowError):
+        return _implied_layer(tags)
+
+
+def _implied_layer(tags: Mapping[str, Any]) -> int:
+    def on(key: str) -> bool:
+        value = tags.get(key)
+        value = value[0] if isinstance(value, list) and value else value
+        return isinstance(value, str) and value not in ("", "no")
+
+    return -1 if on("tunnel") else 1 if on("bridge") else 0

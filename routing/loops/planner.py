@@ -62,7 +62,8 @@ from routing.compiled import CompiledNetwork
 from routing.costs import CostOptions, edge_costs, edge_times
 from routing.deadline import NEVER, Deadline
 from routing.fmt import fr_distance, fr_duration, fr_number
-from routing.itinerary import Itinerary, build_itinerary
+from routing.itinerary import Itinerary, assemble_legs, build_itinerary
+from routing.legs import LegPath
 from routing.loops import crop
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
 from routing.loops.engine import LoopGraph, blocks_cached, overlap_floor, shared_share
@@ -70,6 +71,7 @@ from routing.loops.search import Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
 from routing.profiles import PROFILES
 from routing.request import check_avoid, place_spec
+from routing.snap import Anchor
 from routing.validate import (
     check_category,
     check_choice,
@@ -359,7 +361,7 @@ def plan_loop(cn: CompiledNetwork, request: LoopRequest, *, deadline: Deadline =
     BudgetExceededError
         The deadline expired before any loop within the tolerance was found.
     """
-    start = resolve_place(cn, request.start)
+    start = resolve_place(cn, request.start, profile=request.profile)
     if cn.n_edges >= crop.CROP_MIN_EDGES and not request.through and request.via_category is None:
         res = _plan_cropped(cn, request, start, deadline=deadline)
     else:
@@ -382,7 +384,8 @@ def _plan_cropped(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
     sub, nodes, edges = crop.subnetwork(cn, keep)
     remap = np.full(cn.n_nodes, -1, dtype=np.int64)
     remap[nodes] = np.arange(nodes.size)
-    res = _plan(sub, request, crop.sub_place(start, remap), deadline=deadline)
+    # from the anchor's node: its edge numbers are the whole network's
+    res = _plan(sub, request, crop.sub_place(dataclasses.replace(start, anchor=None), remap), deadline=deadline)
     loops = tuple(crop.lift_loop(loop, edges) for loop in res.loops)
     return dataclasses.replace(res, start=start, loops=loops)
 
@@ -457,7 +460,7 @@ def _groups(
     groups: list[tuple[int, ...]] = []
     labels: list[str] = []
     for item in request.through:
-        place = resolve_place(cn, item)
+        place = resolve_place(cn, item, profile=request.profile)
         nodes = set(place.candidates)
         if place.kind == "park":
             inside = cn.edge_park == cn.park_index[place.id]
@@ -598,6 +601,30 @@ def _visited_parks(lg: LoopGraph, it: Itinerary, nodes: np.ndarray) -> tuple[dic
     return tuple(out.values())
 
 
+def _anchored_loop(cn: CompiledNetwork, anchor: Anchor, edges: list[int]) -> LegPath:
+    """A loop from a node of the anchor's edge made to start and end at the anchor: the stretch
+    of the edge to that node added at both ends, or the loop's own first (last) edge cut where
+    it runs along it."""
+    node = int(cn.edge_u[edges[0]])
+    length = anchor.length
+    if node == int(cn.edge_u[anchor.edge]):  # the anchor lies along edge (node -> other end)
+        away, back = (anchor.edge, anchor.d), (anchor.twin, length - anchor.d)
+    else:
+        away, back = (anchor.twin, length - anchor.d), (anchor.edge, anchor.d)
+    seq, start, end = list(edges), 0.0, -1.0
+    if seq[0] == away[0]:
+        start = away[1]  # the loop leaves along the anchor's way: start there
+    else:
+        seq.insert(0, back[0])
+        start = back[1]
+    if seq[-1] == back[0] and len(seq) > 1:
+        end = back[1]  # the loop comes back along the anchor's way: end there
+    else:
+        seq.append(away[0])
+        end = away[1]
+    return LegPath(np.asarray(seq, dtype=np.int64), start, end, 0.0)
+
+
 def _make_loop(
     lg: LoopGraph,
     cand: Candidate,
@@ -608,10 +635,14 @@ def _make_loop(
     labels: Sequence[str],
 ) -> Loop:
     cn = lg.cn
-    it = build_itinerary(
-        cn, list(cand.edges), profile=request.profile, request=request.to_dict(),
-        options=request.cost_options(), along=ALONG, parks=[start.id] if start.kind == "park" else [],
-    )
+    kw: dict[str, Any] = {
+        "profile": request.profile, "request": request.to_dict(), "options": request.cost_options(),
+        "along": ALONG, "parks": [start.id] if start.kind == "park" else [],
+    }
+    if start.anchor is None or start.anchor.twin < 0:
+        it = build_itinerary(cn, list(cand.edges), **kw)
+    else:  # from the point on the way to the loop's node and back
+        it = assemble_legs(cn, [_anchored_loop(cn, start.anchor, list(cand.edges))], **kw, snap_m={"origin": start.snap_m})
     achieved = it.distance_m if request.target_kind == "distance" else it.duration_s
     nodes = np.unique(np.concatenate([cn.edge_u[list(cand.edges)], cn.edge_v[list(cand.edges)]]))
     through = tuple(label for g, label in zip(groups, labels, strict=True) if np.isin(g, nodes).any())
