@@ -87,8 +87,8 @@ def test_manifest_errors(tmp_path: Path) -> None:
 
 def test_repo_manifest_lists_every_mirror_file() -> None:
     entries = sources.load_manifest()
-    assert len(entries) == 23
-    assert len({e.path for e in entries}) == 23
+    assert len(entries) == 25
+    assert len({e.path for e in entries}) == 25
     for e in entries:
         assert e.url.startswith("https://") and len(e.sha256) == 64 and e.licence
     assert {e.unwrap for e in entries if e.path.startswith("adav/")} == {"js"}
