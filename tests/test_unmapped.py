@@ -1,0 +1,98 @@
+"""Unmapped links: placement rule on synthetic networks, calibration table, validation on real OSM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from parcs._errors import DataError
+from parcs.unmapped.calibration import Band, Calibration, load_calibration, to_toml
+from parcs.unmapped.network import from_lines
+from parcs.unmapped.osmfile import is_greenway_like, read_osm_network, sample_path
+from parcs.unmapped.placement import PlacementRule, place_links
+from parcs.unmapped.validate import validate
+
+
+def _u_shape(gap: float = 200.0, arm: float = 3000.0) -> list[shapely.LineString]:
+    """Two parallel greenways ``gap`` apart, joined only at their far end (a U)."""
+    return [shapely.LineString([(0, 0), (arm, 0), (arm, gap), (0, gap)])]
+
+
+def test_links_cross_the_u_with_updates_and_sectors() -> None:
+    net = from_lines(_u_shape(), [True], step_m=50.0)
+    rule = PlacementRule()
+    links = place_links(net, rule=rule)
+    assert len(links) >= 2
+    assert np.allclose(links.straight, 200.0, atol=1.0)  # straight across, shortest first
+    assert np.all(np.isfinite(links.network_m)) and np.all(links.network_m > rule.need(links.straight))
+    # with the updates, links are spaced: a pair the previous links serve is not linked again
+    xs = np.sort(net.xy[links.a, 0])
+    assert np.diff(xs).min() >= 150.0  # nodes are 50 m apart: without updates, every node pair
+    # one link per sector per node
+    ends = np.r_[links.a, links.b]
+    assert len(np.unique(ends)) == len(ends)
+    # without updates the U would get one link per node pair all along the arms
+    assert len(links) < 3000 / 50 / 2
+
+
+def test_near_points_get_no_link_and_cap_holds() -> None:
+    net = from_lines([shapely.LineString([(0, 0), (150, 0), (150, 200), (0, 200)])], [True], step_m=50.0)
+    assert len(place_links(net, rule=PlacementRule())) == 0  # 500 m around for 200 m: not far
+    big = from_lines(_u_shape(), [True], step_m=50.0)
+    capped = place_links(big, rule=PlacementRule(max_share=0.02))
+    assert capped.total_m <= 0.02 * big.length.sum() + 1e-6
+
+
+def test_pieces_apart_are_joined() -> None:
+    net = from_lines([shapely.LineString([(0, 0), (1000, 0)]), shapely.LineString([(0, 150), (1000, 150)])],
+                     [True, True], step_m=100.0)
+    links = place_links(net, rule=PlacementRule())
+    assert len(links) >= 1 and links.joins.all()
+
+
+def test_calibration_caps_by_network_distance_and_round_trips(tmp_path: Path) -> None:
+    cal = Calibration((Band(False, 100.0, 2.0, 4.0, 10.0), Band(False, 1e9, 1.5, 3.0, 8.0),
+                       Band(True, 1e9, 1.0, 2.0, 6.0)), 0.8, 1.3)
+    lo, mid, hi = cal.estimate(np.array([50.0, 300.0, 300.0]), network_m=np.array([180.0, 10000.0, np.inf]))
+    assert list(lo) == [100.0, 450.0, 300.0]
+    assert list(mid) == [180.0, 900.0, 600.0]  # the greenway detour caps the streets
+    assert list(hi) == [180.0, 2400.0, 1800.0]
+    assert cal.route_range(1000.0, 950.0, 1100.0) == (800.0, 1300.0)
+    path = tmp_path / "u.toml"
+    path.write_text(to_toml(cal, header="test"), encoding="utf-8")
+    again = load_calibration(path)
+    assert to_toml(again, header="") == to_toml(cal, header="")
+    path.write_text("[[band]]\nupto_m = 'x'\n", encoding="utf-8")
+    with pytest.raises(DataError, match="illisible"):
+        load_calibration(path)
+
+
+def test_committed_calibration_is_sane() -> None:
+    cal = load_calibration()
+    assert {b.joins for b in cal.bands} == {False, True}
+    for b in cal.bands:
+        assert 1.0 <= b.p10 <= b.p50 <= b.p90 and b.n >= 5
+    assert cal.route_low <= 1.0 <= cal.route_high
+
+
+def test_sidewalks_are_streets() -> None:
+    assert is_greenway_like({"highway": "path"})
+    assert not is_greenway_like({"highway": "footway", "footway": "sidewalk"})
+    assert not is_greenway_like({"highway": "service"})
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("name", "max_error"), [("helsinki", 0.35), ("krems", 0.20), ("andorra", 0.15)])
+def test_links_on_real_osm_networks(name: str, max_error: float, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A seeded slice of ``bench_unmapped``: loose bounds on error and on the range's coverage."""
+    net, _ = read_osm_network(sample_path(name, dest_dir=tmp_path_factory.mktemp("samples")))
+    result = validate(net, calibration=load_calibration(), pairs=60, seed=3)
+    s = result.summary()
+    assert s["links_share"] <= 0.25 + 1e-9
+    assert s["pairs_on_links"] > 0.3  # the links matter: most routes use one
+    assert s["median_abs_error"] <= max_error
+    assert s["coverage"] >= 0.55
+    assert np.all(result.low_m <= result.estimate_m + 1e-6) and np.all(result.estimate_m <= result.high_m + 1e-6)
