@@ -26,11 +26,36 @@ import re
 from parcs.schema import POI_CATEGORIES
 
 __all__ = [
-    "ALONG_M", "DEFAULT_ALONG_M", "DEFAULT_PREFER", "DEFAULT_SEED", "DEFAULT_TOP", "FORBIDDEN_RANGES",
-    "LOOP_DISTANCE_KM", "LOOP_DURATION_MIN", "LOOP_TARGET_RULE", "MAX_ALONG", "MAX_ALTERNATIVES", "MAX_AVOID",
-    "MAX_CLIMB_M", "MAX_GRADE_PCT", "MAX_ID_LENGTH", "MAX_PLACE_LENGTH", "MAX_SCENARIO",
-    "MAX_STOP_AT", "MAX_THROUGH", "MAX_TOP", "MAX_VARIANTS", "MAX_VIA", "PREFER", "SEED",
-    "decimal_range_pattern", "forbidden_char", "text_pattern",
+    "ALONG_M",
+    "DEFAULT_ALONG_M",
+    "DEFAULT_PREFER",
+    "DEFAULT_SEED",
+    "DEFAULT_STREETS",
+    "DEFAULT_TOP",
+    "FORBIDDEN_RANGES",
+    "LOOP_DISTANCE_KM",
+    "LOOP_DURATION_MIN",
+    "LOOP_TARGET_RULE",
+    "MAX_ALONG",
+    "MAX_ALTERNATIVES",
+    "MAX_AVOID",
+    "MAX_CLIMB_M",
+    "MAX_ESTIMATED_M",
+    "MAX_GRADE_PCT",
+    "MAX_ID_LENGTH",
+    "MAX_PLACE_LENGTH",
+    "MAX_SCENARIO",
+    "MAX_STOP_AT",
+    "MAX_THROUGH",
+    "MAX_TOP",
+    "MAX_VARIANTS",
+    "MAX_VIA",
+    "PREFER",
+    "SEED",
+    "STREETS",
+    "decimal_range_pattern",
+    "forbidden_char",
+    "text_pattern",
 ]
 
 # -- places and ids ---------------------------------------------------------------------------
@@ -70,6 +95,11 @@ DEFAULT_PREFER = 1.0
 MAX_GRADE_PCT = (0.5, 100.0)
 #: Total climb allowed, metres (routes and loops).
 MAX_CLIMB_M = (0.0, 10000.0)
+#: ``streets``: ``estimated`` offers a direct option over unmapped links (issue 13), ``none`` not.
+STREETS = ("estimated", "none")
+DEFAULT_STREETS = "estimated"
+#: Most metres of unmapped links (as the crow flies) the direct option may use.
+MAX_ESTIMATED_M = (0.0, 50000.0)
 
 # -- loops ------------------------------------------------------------------------------------
 

@@ -68,6 +68,12 @@ class Itinerary:
     stops: tuple[Mapping[str, Any], ...] = ()
     request: Mapping[str, Any] = field(default_factory=dict, repr=False)
     warnings: tuple[str, ...] = ()
+    crow_m: float = 0.0
+    detour_factor: float | None = None
+    unmapped_km: float = 0.0
+    unmapped_straight_km: float = 0.0
+    distance_low_m: float = 0.0
+    distance_high_m: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("coords", "profile_points"):
@@ -121,6 +127,11 @@ class Itinerary:
             "greenway_share": round(self.greenway_share, 3),
             "connector_km": round(self.connector_km, 3),
             "planned_km": round(self.planned_km, 3),
+            "crow_m": round(self.crow_m, 1),
+            "detour_factor": None if self.detour_factor is None else round(self.detour_factor, 3),
+            "unmapped_km": round(self.unmapped_km, 3),
+            "unmapped_straight_km": round(self.unmapped_straight_km, 3),
+            "distance_range_m": [round(self.distance_low_m, 1), round(self.distance_high_m, 1)],
             "parks_crossed": [dict(p) for p in self.parks_crossed],
             "pois_along": [dict(p) for p in self.pois_along],
             "stops": [dict(s) for s in self.stops],
@@ -257,6 +268,7 @@ def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, 
         out.append(f"l'itinéraire emprunte {fr_distance(1000 * it['planned_km'])} de tronçons en projet (peut-être pas encore aménagés)")
     if it["connector_km"] >= MIN_WARN_KM:
         out.append(f"{fr_distance(1000 * it['connector_km'])} de liaisons non aménagées (rues ou chemins) : prudence")
+    out += _unmapped_warnings(it)
     unpaved = it["km_by_surface"].get("unpaved", 0.0)
     if unpaved >= MIN_WARN_KM and it["profile"] in ("bike", "family"):
         out.append(f"{fr_distance(1000 * unpaved)} de chemins non revêtus")
@@ -267,6 +279,38 @@ def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, 
     if climb is not None and it["climb_m"] > float(climb) + 0.5:
         out.append(f"le dénivelé mesuré sur le profil complet est de {fr_number(it['climb_m'], 0)} m (somme des tronçons sous {fr_number(float(climb), 0)} m)")
     return tuple(out)
+
+
+#: Route over this many times the straight line: the answer says so.
+DETOUR_WARN = 2.0
+
+
+def detour_sentence(distance_m: float, crow_m: float) -> str:
+    """The plain-French detour warning.
+
+    >>> detour_sentence(45300.0, 13600.0)
+    "l'itinéraire fait 3,3 fois la distance à vol d'oiseau (45,3 km pour 13,6 km) : le réseau de voies vertes fait un grand détour"
+    """
+    return (
+        f"l'itinéraire fait {fr_number(distance_m / crow_m, 1)} fois la distance à vol d'oiseau "
+        f"({fr_distance(distance_m)} pour {fr_distance(crow_m)}) : le réseau de voies vertes fait un grand détour"
+    )
+
+
+def _unmapped_warnings(it: Mapping[str, Any]) -> list[str]:
+    out = []
+    factor = it["detour_factor"]
+    if factor is not None and factor > DETOUR_WARN:
+        out.append(detour_sentence(it["distance_m"], it["crow_m"]))
+    if it["unmapped_km"] > 0:
+        out.append(
+            f"{fr_distance(1000 * it['unmapped_straight_km'])} à vol d'oiseau de liaisons non cartographiées, "
+            f"longueur estimée {fr_distance(1000 * it['unmapped_km'])} (distance totale {fr_distance(it['distance_low_m'])} "
+            f"à {fr_distance(it['distance_high_m'])}) : la ligne droite tient lieu de rues que les données ne décrivent pas "
+            "et peut traverser un canal, une voie ferrée ou une autoroute là où aucun pont n'existe ; "
+            "l'altitude y est estimée le long de la ligne — vérifiez le passage sur place"
+        )
+    return out
 
 
 def _check_path(cn: CompiledNetwork, edges: IntArray) -> None:
@@ -390,6 +434,27 @@ def _figures(
         "km_by_kind": kinds, "km_by_surface": _km_by(cn.edge_surface[e], cn.surfaces, lengths),
         "greenway_share": green * 1000 / total if total > 0 else 0.0,
         "connector_km": kinds.get("connector", 0.0), "planned_km": planned,
+        **_crow_and_range(cn, e, total),
+    }
+
+
+def _crow_and_range(cn: CompiledNetwork, e: IntArray, total: float) -> dict[str, Any]:
+    """Straight-line distance, detour factor, unmapped links and the distance range of a path."""
+    a, b = int(cn.edge_u[e[0]]), int(cn.edge_v[e[-1]])
+    crow = float(np.hypot(cn.node_x[b] - cn.node_x[a], cn.node_y[b] - cn.node_y[a]))
+    unmapped = cn.edge_kind[e] == (cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1)
+    low, high = total, total
+    est = float(cn.edge_length[e][unmapped].sum())
+    if unmapped.any():
+        margin = cn.meta.get("unmapped", {}) if isinstance(cn.meta.get("unmapped"), Mapping) else {}
+        low = total - est + float(cn.edge_low[e][unmapped].sum())
+        high = total - est + float(cn.edge_high[e][unmapped].sum())
+        low = min(low, float(margin.get("route_low", 1.0)) * total)
+        high = max(high, float(margin.get("route_high", 1.0)) * total)
+    return {
+        "crow_m": crow, "detour_factor": total / crow if crow >= 1.0 else None,
+        "unmapped_km": est / 1000.0, "unmapped_straight_km": float(cn.edge_straight[e][unmapped].sum()) / 1000.0,
+        "distance_low_m": low, "distance_high_m": high,
     }
 
 

@@ -34,7 +34,7 @@ from parcs.unmapped.network import PlainNetwork
 class PlacementRule:
     """The parameters of the placement rule (see the module doc)."""
 
-    radius_m: float = 400.0
+    radius_m: float = 1500.0
     min_link_m: float = 10.0
     detour_factor: float = 3.0
     min_detour_m: float = 500.0
