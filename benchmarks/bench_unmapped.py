@@ -9,11 +9,14 @@ recomputed (link circuity per class and length band; route margin from seed 1), 
 the true shortest paths on the full network.
 
 Targets: median |error| of the estimate ≤ 15 % on Helsinki and Krems (Andorra reported); the stated
-range holds the true length for ≥ 80 % of pairs on each network. Also printed: the range's median
+range holds the true length for ≥ 80 % of pairs on each network. Then, on the Artois build
+(``data/build/opendata``), 300 seeded pairs of network points 2–20 km apart by bike: every pair
+whose greenest route is over 2× the straight line must get a direct option or a sentence saying
+none is shorter; the detour figures of both options and the share on unmapped links are printed. Also printed: the range's median
 relative width, the greenway-only baseline, and the committed calibration against the recomputed
 one. Picked up by ``run_all.py`` (every ``bench_*.py``).
 
-Usage: ``python benchmarks/bench_unmapped.py [--pairs N] [--write] [--sources DIR]`` (``--write`` rewrites
+Usage: ``python benchmarks/bench_unmapped.py [--pairs N] [--write] [--sources DIR] [--artois-pairs N]`` (``--write`` rewrites
 ``data/unmapped.toml`` with the recomputed table).
 """
 
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=200)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--artois-pairs", type=int, default=300, help="Artois coverage pairs (0: skip)")
     ap.add_argument("--sources", type=Path, default=None, help="where to fetch the samples (default data/sources)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -77,8 +81,39 @@ def main(argv: list[str] | None = None) -> int:
             verdict(f"{name} median |error| (reported)", 100 * s["median_abs_error"], 15.0, unit="%")
         ok &= verdict(f"{name} range holds the truth", 100 * s["coverage"], 100 * COVERAGE_TARGET,
                       unit="%", lower_is_better=False)
+    ok &= artois(args.artois_pairs)
     print(f"total {time.perf_counter() - t0:.1f} s")
     return 0 if ok else 1
+
+
+def artois(n_pairs: int) -> bool:
+    """Issue 13 part 4 on the Artois build: every long detour gets a direct option or a sentence."""
+    import numpy as np
+
+    from routing import load_compiled
+    from routing.direct import coverage_rows, seeded_pairs
+
+    if n_pairs <= 0:
+        return True
+    cn = load_compiled()
+    rows = coverage_rows(cn, seeded_pairs(cn, n=n_pairs, seed=13), profile="bike")
+    green = np.array([r["green_detour"] for r in rows])
+    long = green > 2.0
+    offered = np.array([r["offered"] for r in rows])
+    said = np.array([bool(r["sentence"]) for r in rows])
+    direct = np.array([r["direct_detour"] for r in rows])
+    share = np.array([r["direct_unmapped_share"] for r in rows])
+    print(f"artois: {len(rows)} seeded pairs 2–20 km apart (bike); greenest route / straight line: "
+          f"median {np.median(green):.2f}, p90 {np.percentile(green, 90):.2f}; over 2×: {100 * long.mean():.0f} %")
+    if offered.any():
+        print(f"  direct option offered for {int(offered.sum())} pairs ({int((offered & long).sum())} of the "
+              f"{int(long.sum())} over 2×): direct / straight median {np.nanmedian(direct):.2f}, "
+              f"p90 {np.nanpercentile(direct, 90):.2f}; on unmapped links median {100 * np.nanmedian(share):.0f} %, "
+              f"p90 {100 * np.nanpercentile(share, 90):.0f} %; greenest of those median "
+              f"{np.median(green[offered]):.2f}")
+    answered = (offered | said)[long]
+    return verdict("artois: over-2× pairs with a direct option or a sentence", 100 * float(answered.mean()) if long.any() else 100.0,
+                   100.0, unit="%", lower_is_better=False)
 
 
 if __name__ == "__main__":

@@ -71,8 +71,11 @@ def _print_human(res: Any) -> None:
     places = res.places
     profile = PROFILES[res.request.profile].label_fr
     print(f"{places['origin']['label']} → {places['destination']['label']} ({profile})")
-    for i, it in enumerate(res.itineraries):
+    shown = [*res.itineraries, *([res.direct] if res.direct is not None else [])]
+    for i, it in enumerate(shown):
         head = "Itinéraire" if len(res.itineraries) == 1 else f"Variante {i + 1}"
+        if res.direct is not None:
+            head = "Le plus direct" if it is res.direct else ("Le plus vert" if i == 0 else head)
         print(f"\n{head} : {it.summary_fr()}")
         if it.parks_crossed:
             print("  Parcs : " + ", ".join(p["name"] for p in it.parks_crossed))
@@ -85,6 +88,8 @@ def _print_human(res: Any) -> None:
                   f"{fr_distance(poi['distance_from_route_m'])} de l'itinéraire")
         for w in it.warnings:
             print(f"  ! {w}")
+    if res.comparison:
+        print(f"\n» {res.comparison[:1].upper()}{res.comparison[1:]}")
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -99,12 +104,14 @@ def cmd_route(args: argparse.Namespace) -> int:
     cn = load_compiled(Path(args.build) if args.build else None)
     res = route(cn, req)
     if args.gpx is not None:
-        write_output(args.gpx, to_gpx(res.itineraries))
+        write_output(args.gpx, to_gpx([*res.itineraries, *([res.direct] if res.direct is not None else [])]))
     if args.geojson is not None:
         write_output(args.geojson, json.dumps(to_geojson(res.best), ensure_ascii=False))
     try:
         if args.json:
             items = [it.to_dict() for it in res.itineraries]
+            items[0]["comparison"] = res.comparison  # issue 13: the direct option rides with the best
+            items[0]["direct"] = None if res.direct is None else res.direct.to_dict()
             json.dump(items[0] if len(items) == 1 else items, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         else:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 from routing.compiled import CompiledNetwork
 from routing.costs import edge_costs
@@ -103,3 +104,44 @@ def _km(metres: float) -> str:
     """The low end of a range without its unit when the high end is in km too."""
     text = fr_distance(metres)
     return text[:-3] if text.endswith(" km") and metres >= 1000 else text
+
+
+def seeded_pairs(cn: CompiledNetwork, *, n: int, seed: int, min_m: float = 2000.0, max_m: float = 20000.0) -> list[tuple[int, int]]:
+    """``n`` seeded pairs of nodes of the main component inside the perimeter, ``min_m``–``max_m``
+    apart in a straight line."""
+    rng = np.random.default_rng(seed)
+    nodes = np.flatnonzero(cn.node_comp == cn.main_component)
+    inside = shapely.contains_xy(cn.perimeter, cn.node_x[nodes], cn.node_y[nodes])
+    nodes = nodes[inside]
+    out: list[tuple[int, int]] = []
+    for _ in range(200 * n):
+        a, b = (int(x) for x in rng.choice(nodes, 2, replace=False))
+        d = float(np.hypot(cn.node_x[a] - cn.node_x[b], cn.node_y[a] - cn.node_y[b]))
+        if min_m <= d <= max_m:
+            out.append((a, b))
+            if len(out) == n:
+                break
+    return out
+
+
+def coverage_rows(cn: CompiledNetwork, pairs: Sequence[tuple[int, int]], *, profile: str = "bike") -> list[dict[str, Any]]:
+    """For each pair: the greenest route's detour, whether a direct option is offered and its figures.
+
+    Places are given as ``"lat,lon"`` of the nodes, as a user would.
+    """
+    from routing.engine import route  # the engine imports this module
+
+    rows = []
+    for a, b in pairs:
+        req = RouteRequest(f"{cn.node_lat[a]:.7f},{cn.node_lon[a]:.7f}", f"{cn.node_lat[b]:.7f},{cn.node_lon[b]:.7f}",
+                           profile=profile)
+        res = route(cn, req)
+        best, direct = res.best, res.direct
+        crow = best.crow_m or 1.0
+        rows.append({
+            "green_detour": best.distance_m / crow, "offered": direct is not None,
+            "direct_detour": direct.distance_m / crow if direct is not None else float("nan"),
+            "direct_unmapped_share": 1000 * direct.unmapped_km / direct.distance_m if direct is not None else float("nan"),
+            "sentence": res.comparison,
+        })
+    return rows

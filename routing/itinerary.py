@@ -32,7 +32,10 @@ from routing.kernels import climb_descent, path_indices, path_profile, window_gr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "build_itinerary", "pois_along"]
+__all__ = [
+    "DETOUR_WARN", "MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "build_itinerary", "detour_sentence",
+    "pois_along", "unmapped_sections",
+]
 
 #: Most points of an elevation profile.
 MAX_PROFILE_POINTS = 500
@@ -74,6 +77,7 @@ class Itinerary:
     unmapped_straight_km: float = 0.0
     distance_low_m: float = 0.0
     distance_high_m: float = 0.0
+    unmapped_sections: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("coords", "profile_points"):
@@ -132,6 +136,7 @@ class Itinerary:
             "unmapped_km": round(self.unmapped_km, 3),
             "unmapped_straight_km": round(self.unmapped_straight_km, 3),
             "distance_range_m": [round(self.distance_low_m, 1), round(self.distance_high_m, 1)],
+            "unmapped_sections": [list(sec) for sec in self.unmapped_sections],
             "parks_crossed": [dict(p) for p in self.parks_crossed],
             "pois_along": [dict(p) for p in self.pois_along],
             "stops": [dict(s) for s in self.stops],
@@ -285,15 +290,17 @@ def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, 
 DETOUR_WARN = 2.0
 
 
-def detour_sentence(distance_m: float, crow_m: float) -> str:
-    """The plain-French detour warning.
+def detour_sentence(distance_m: float, crow_m: float, *, estimated: bool = False) -> str:
+    """The plain-French detour warning (``estimated``: the distance counts unmapped links).
 
     >>> detour_sentence(45300.0, 13600.0)
     "l'itinéraire fait 3,3 fois la distance à vol d'oiseau (45,3 km pour 13,6 km) : le réseau de voies vertes fait un grand détour"
     """
+    why = "distance estimée, liaisons non cartographiées comprises" if estimated else \
+        "le réseau de voies vertes fait un grand détour"
     return (
         f"l'itinéraire fait {fr_number(distance_m / crow_m, 1)} fois la distance à vol d'oiseau "
-        f"({fr_distance(distance_m)} pour {fr_distance(crow_m)}) : le réseau de voies vertes fait un grand détour"
+        f"({fr_distance(distance_m)} pour {fr_distance(crow_m)}) : {why}"
     )
 
 
@@ -301,7 +308,7 @@ def _unmapped_warnings(it: Mapping[str, Any]) -> list[str]:
     out = []
     factor = it["detour_factor"]
     if factor is not None and factor > DETOUR_WARN:
-        out.append(detour_sentence(it["distance_m"], it["crow_m"]))
+        out.append(detour_sentence(it["distance_m"], it["crow_m"], estimated=it["unmapped_km"] > 0))
     if it["unmapped_km"] > 0:
         out.append(
             f"{fr_distance(1000 * it['unmapped_straight_km'])} à vol d'oiseau de liaisons non cartographiées, "
@@ -396,7 +403,31 @@ def assemble_itinerary(
         coords=_vertex_table(cn)[gidx],
         edge_ids=tuple(flat), node_ids=tuple(cn.node_id[nodes].tolist()),
         stops=_stops(cn, e, stops), request=req, warnings=_warnings(cn, fig, req),
+        unmapped_sections=unmapped_sections(cn, e),
     )
+
+
+def unmapped_sections(cn: CompiledNetwork, e: IntArray) -> tuple[tuple[int, int], ...]:
+    """``(first, last)`` vertex indices (into the route's vertices) of each run of unmapped links."""
+    code = cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1
+    flags = cn.edge_kind[e] == code
+    if not flags.any():
+        return ()
+    counts = cn.geom_offsets[e + 1] - cn.geom_offsets[e]
+    end = np.cumsum(counts - 1)  # the last vertex of each edge (junctions counted once)
+    start = end - (counts - 1)
+    out = []
+    k = 0
+    while k < len(e):
+        if flags[k]:
+            j = k
+            while j + 1 < len(e) and flags[j + 1]:
+                j += 1
+            out.append((int(start[k]), int(end[j])))
+            k = j + 1
+        else:
+            k += 1
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=16)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +97,53 @@ def test_links_on_real_osm_networks(name: str, max_error: float, tmp_path_factor
     assert s["median_abs_error"] <= max_error
     assert s["coverage"] >= 0.55
     assert np.all(result.low_m <= result.estimate_m + 1e-6) and np.all(result.estimate_m <= result.high_m + 1e-6)
+
+
+@pytest.mark.realdata
+def test_artois_long_detours_get_a_direct_option_or_a_sentence() -> None:
+    """Seeded slice of ``bench_unmapped``'s Artois part (issue 13, part 4)."""
+    from routing import load_compiled
+    from routing.direct import OFFER_RATIO, coverage_rows, seeded_pairs
+
+    cn = load_compiled()
+    pairs = seeded_pairs(cn, n=40, seed=13)
+    assert len(pairs) == 40
+    rows = coverage_rows(cn, pairs, profile="bike")
+    long = [r for r in rows if r["green_detour"] > 2.0]
+    assert long  # the network really makes long detours
+    for r in long:
+        assert r["offered"] or r["sentence"].startswith("pas d'option plus directe")
+    for r in rows:
+        if r["offered"]:
+            assert r["green_detour"] > OFFER_RATIO * r["direct_detour"] - 1e-9
+            assert 0 < r["direct_unmapped_share"] <= 1
+            assert re.fullmatch(r"[\d,]+ k?m (tout en voie verte|par les voies vertes), ou environ [\d,]+ k?m "
+                                r"\([\d,]+( k?m)? à [\d,]+ k?m\) dont [\d,]+ k?m de liaisons non cartographiées",
+                                r["sentence"]), r["sentence"]
+
+
+@pytest.mark.realdata
+def test_artois_direct_option_directions_gpx_and_range() -> None:
+    from routing import load_compiled, to_gpx
+    from routing.direct import coverage_rows, seeded_pairs
+    from routing.engine import route
+    from routing.request import RouteRequest
+
+    cn = load_compiled()
+    offered = [p for p, r in zip(pairs := seeded_pairs(cn, n=60, seed=13), coverage_rows(cn, pairs), strict=True)
+               if r["offered"]]
+    assert offered
+    a, b = offered[0]
+    res = route(cn, RouteRequest(f"{cn.node_lat[a]:.7f},{cn.node_lon[a]:.7f}",
+                                 f"{cn.node_lat[b]:.7f},{cn.node_lon[b]:.7f}", profile="bike"))
+    d = res.direct
+    assert d is not None and d.unmapped_km > 0
+    assert d.distance_low_m <= d.distance_m <= d.distance_high_m
+    steps = [s.instruction for s in d.directions if s.kind == "unmapped"]
+    assert steps and all("à vol d'oiseau, par les rues : tracé non cartographié" in s for s in steps)
+    assert any("canal, une voie ferrée ou une autoroute" in w for w in d.warnings)
+    assert "unmapped" in to_gpx([d])
+    # streets=none: no direct option, and the sentence says why when the detour is long
+    res_none = route(cn, RouteRequest(res.request.origin, res.request.destination, profile="bike", streets="none"))
+    assert res_none.direct is None
+    assert res_none.best.edge_ids == res.best.edge_ids

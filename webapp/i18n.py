@@ -109,6 +109,7 @@ _FR: dict[str, str] = {
     "map.stop": "Étape {n}",
     "map.greenway": "voie verte",
     "map.connector": "liaison non aménagée",
+    "map.unmapped": "liaison non cartographiée : tracé estimé, à vérifier sur place",
     "map.road": "itinéraire conseillé sur route partagée",
     "map.legend": "Légende",
     "map.noscript": "La carte nécessite JavaScript ; le résumé et la feuille de route restent "
@@ -262,6 +263,7 @@ _EN: dict[str, str] = {
     "map.stop": "Stop {n}",
     "map.greenway": "greenway",
     "map.connector": "unimproved connector",
+    "map.unmapped": "unmapped link: estimated way, check on the ground",
     "map.road": "advised route on shared roads",
     "map.legend": "Legend",
     "map.noscript": "The map needs JavaScript; the summary and directions are below.",

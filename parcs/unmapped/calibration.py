@@ -122,7 +122,8 @@ def fit(
             n = sum(len(v) for v in vals)
             if n < 5:
                 raise DataError(f"calibration: only {n} links between {lo:.0f} and {hi:.0f} m")
-            q = _weighted_quantiles(np.concatenate(vals), np.concatenate(wts), (0.1, 0.5, 0.9))
+            # a street is never shorter than the straight line (ratios a hair under 1 are rounding)
+            q = [max(1.0, x) for x in _weighted_quantiles(np.concatenate(vals), np.concatenate(wts), (0.1, 0.5, 0.9))]
             out.append(Band(cls, hi, q[0], q[1], q[2], n))
             lo = hi
     return Calibration(tuple(out))

@@ -85,6 +85,8 @@ __all__ = ["MAX_SHARED", "Loop", "LoopRequest", "LoopResult", "plan_loop"]
 
 #: Most shared length between two variants (share of the shorter one).
 MAX_SHARED = 0.6
+#: Loops with more of their length on unmapped links are kept only when no other exists.
+MAX_UNMAPPED_SHARE = 0.4
 #: Weight of the share on unmapped links in the score (a retraced metre weighs 1).
 UNMAPPED_WEIGHT = 0.5
 #: Target overlap: above it a loop carries a warning.
@@ -563,6 +565,8 @@ def _select(
     unique = list({c.edges: c for c in _eligible(found, request)}.values())
     if not unique:
         return []
+    mapped = [c for c in unique if _unmapped_share(lg.cn, c.edges) <= MAX_UNMAPPED_SHARE]
+    unique = mapped or unique  # mostly unmapped loops only when nothing else exists
     ratios = [float(lg.cost[list(c.edges)].sum()) / max(c.measure, 1e-9) for c in unique]
     ref = min(ratios)
     scored = sorted(((_score(lg, c, request, ref, poi_nodes), i, c) for i, c in enumerate(unique)),
