@@ -130,8 +130,8 @@ def test_artois_direct_option_directions_gpx_and_range() -> None:
     from routing.request import RouteRequest
 
     cn = load_compiled()
-    offered = [p for p, r in zip(pairs := seeded_pairs(cn, n=60, seed=13), coverage_rows(cn, pairs), strict=True)
-               if r["offered"]]
+    pairs = seeded_pairs(cn, n=60, seed=13)
+    offered = [p for p, r in zip(pairs, coverage_rows(cn, pairs), strict=True) if r["offered"]]
     assert offered
     a, b = offered[0]
     res = route(cn, RouteRequest(f"{cn.node_lat[a]:.7f},{cn.node_lon[a]:.7f}",
