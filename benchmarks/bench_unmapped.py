@@ -91,7 +91,7 @@ def artois(n_pairs: int) -> bool:
     import numpy as np
 
     from routing import load_compiled
-    from routing.direct import coverage_rows, seeded_pairs
+    from routing.coverage import coverage_rows, seeded_pairs
 
     if n_pairs <= 0:
         return True

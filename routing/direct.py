@@ -12,12 +12,11 @@ than twice the straight line and no direct route is offered, the sentence says w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 
 from routing.compiled import CompiledNetwork
 from routing.costs import edge_costs
@@ -36,13 +35,15 @@ LIMIT_FACTOR = 2.0
 Legs = list[npt.NDArray[np.int32]]
 
 
-def _legs(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]]) -> Legs | None:
-    from routing.engine import route_legs  # the engine imports this module
+#: The engine's search: ``(cn, stops, costs, max_climb=...) -> legs or None``.
+LegSearch = Callable[..., "Legs | None"]
 
+
+def _legs(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]], search: LegSearch) -> Legs | None:
     costs = edge_costs(cn, req.direct_options())
     unmapped = cn.edge_kind == (cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1)
     for _ in range(LIMIT_ROUNDS):
-        legs = route_legs(cn, stops, costs, max_climb=req.max_climb)
+        legs = search(cn, stops, costs, max_climb=req.max_climb)
         if legs is None or req.max_estimated_m is None:
             return legs
         edges = np.concatenate(legs).astype(np.int64)
@@ -53,13 +54,16 @@ def _legs(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]]
 
 
 def direct_route(
-    cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]], *, echo: Mapping[str, Any],
-    stop_rows: Sequence[Mapping[str, Any]] = (),
+    cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Sequence[int]], *, search: LegSearch,
+    echo: Mapping[str, Any], stop_rows: Sequence[Mapping[str, Any]] = (),
 ) -> Itinerary | None:
-    """The direct route over unmapped links, or ``None`` (not allowed, none, or none within the limit)."""
+    """The direct route over unmapped links, or ``None`` (not allowed, none, or none within the limit).
+
+    ``search`` is :func:`routing.engine.route_legs` (passed in: the engine imports this module).
+    """
     if req.streets == "none" or "unmapped" not in cn.kinds:
         return None
-    legs = _legs(cn, req, stops)
+    legs = _legs(cn, req, stops, search)
     if legs is None:
         return None
     edges = np.concatenate(legs, dtype=np.int64)
@@ -105,43 +109,3 @@ def _km(metres: float) -> str:
     text = fr_distance(metres)
     return text[:-3] if text.endswith(" km") and metres >= 1000 else text
 
-
-def seeded_pairs(cn: CompiledNetwork, *, n: int, seed: int, min_m: float = 2000.0, max_m: float = 20000.0) -> list[tuple[int, int]]:
-    """``n`` seeded pairs of nodes of the main component inside the perimeter, ``min_m``–``max_m``
-    apart in a straight line."""
-    rng = np.random.default_rng(seed)
-    nodes = np.flatnonzero(cn.node_comp == cn.main_component)
-    inside = shapely.contains_xy(cn.perimeter, cn.node_x[nodes], cn.node_y[nodes])
-    nodes = nodes[inside]
-    out: list[tuple[int, int]] = []
-    for _ in range(200 * n):
-        a, b = (int(x) for x in rng.choice(nodes, 2, replace=False))
-        d = float(np.hypot(cn.node_x[a] - cn.node_x[b], cn.node_y[a] - cn.node_y[b]))
-        if min_m <= d <= max_m:
-            out.append((a, b))
-            if len(out) == n:
-                break
-    return out
-
-
-def coverage_rows(cn: CompiledNetwork, pairs: Sequence[tuple[int, int]], *, profile: str = "bike") -> list[dict[str, Any]]:
-    """For each pair: the greenest route's detour, whether a direct option is offered and its figures.
-
-    Places are given as ``"lat,lon"`` of the nodes, as a user would.
-    """
-    from routing.engine import route  # the engine imports this module
-
-    rows = []
-    for a, b in pairs:
-        req = RouteRequest(f"{cn.node_lat[a]:.7f},{cn.node_lon[a]:.7f}", f"{cn.node_lat[b]:.7f},{cn.node_lon[b]:.7f}",
-                           profile=profile)
-        res = route(cn, req)
-        best, direct = res.best, res.direct
-        crow = best.crow_m or 1.0
-        rows.append({
-            "green_detour": best.distance_m / crow, "offered": direct is not None,
-            "direct_detour": direct.distance_m / crow if direct is not None else float("nan"),
-            "direct_unmapped_share": 1000 * direct.unmapped_km / direct.distance_m if direct is not None else float("nan"),
-            "sentence": res.comparison,
-        })
-    return rows

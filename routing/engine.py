@@ -272,7 +272,7 @@ def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NE
     echo = req.to_dict()
     info = {"origin": places[0].to_dict(), "destination": places[-1].to_dict(), "via": [p.to_dict() for p in places[1:-1]]}
     if legs is None:
-        direct = direct_route(cn, req, stops, echo=echo, stop_rows=stop_rows)
+        direct = direct_route(cn, req, stops, search=route_legs, echo=echo, stop_rows=stop_rows)
         if direct is None:
             raise _no_route(cn, req, stops, places)
         note = "aucun itinéraire par les seules voies du réseau : seul un trajet par des liaisons non cartographiées existe"
@@ -282,7 +282,7 @@ def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NE
     itineraries = tuple(_itinerary(cn, req, echo, p, places, stop_rows) for p in paths)
     factor = itineraries[0].detour_factor
     worth = factor is not None and factor > OFFER_RATIO  # the direct route is never under the crow line
-    direct = direct_route(cn, req, stops, echo=echo, stop_rows=stop_rows) if worth else None
+    direct = direct_route(cn, req, stops, search=route_legs, echo=echo, stop_rows=stop_rows) if worth else None
     offer, sentence = comparison_sentence(itineraries[0], direct, req=req)
     elapsed = 1000 * (time.perf_counter() - t0)
     logger.debug("route %s -> %s in %.1f ms", places[0].label, places[-1].label, elapsed)

@@ -103,7 +103,8 @@ def test_links_on_real_osm_networks(name: str, max_error: float, tmp_path_factor
 def test_artois_long_detours_get_a_direct_option_or_a_sentence() -> None:
     """Seeded slice of ``bench_unmapped``'s Artois part (issue 13, part 4)."""
     from routing import load_compiled
-    from routing.direct import OFFER_RATIO, coverage_rows, seeded_pairs
+    from routing.coverage import coverage_rows, seeded_pairs
+    from routing.direct import OFFER_RATIO
 
     cn = load_compiled()
     pairs = seeded_pairs(cn, n=40, seed=13)
@@ -125,7 +126,7 @@ def test_artois_long_detours_get_a_direct_option_or_a_sentence() -> None:
 @pytest.mark.realdata
 def test_artois_direct_option_directions_gpx_and_range() -> None:
     from routing import load_compiled, to_gpx
-    from routing.direct import coverage_rows, seeded_pairs
+    from routing.coverage import coverage_rows, seeded_pairs
     from routing.engine import route
     from routing.request import RouteRequest
 
