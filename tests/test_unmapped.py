@@ -148,3 +148,30 @@ def test_artois_direct_option_directions_gpx_and_range() -> None:
     res_none = route(cn, RouteRequest(res.request.origin, res.request.destination, profile="bike", streets="none"))
     assert res_none.direct is None
     assert res_none.best.edge_ids == res.best.edge_ids
+
+
+@pytest.mark.realdata
+def test_planner_page_and_api_show_the_direct_option() -> None:
+    from openapi_schema_validator import OAS31Validator
+
+    from routing import load_compiled
+    from routing.coverage import coverage_rows, seeded_pairs
+    from webapp import create_app
+
+    cn = load_compiled()
+    pairs = seeded_pairs(cn, n=60, seed=13)
+    a, b = next(p for p, r in zip(pairs, coverage_rows(cn, pairs), strict=True) if r["offered"])
+    query = {"from": f"{cn.node_lat[a]:.7f},{cn.node_lon[a]:.7f}", "to": f"{cn.node_lat[b]:.7f},{cn.node_lon[b]:.7f}",
+             "profile": "bike"}
+    client = create_app({"TESTING": True, "NETWORK": cn}).test_client()
+    html = client.get("/", query_string=query).get_data(as_text=True)
+    assert 'id="comparison"' in html and "de liaisons non cartographiées" in html
+    assert 'id="direct"' in html and "tracé non cartographié" in html
+    doc = client.get("/api/openapi.json").get_json()
+    body = client.get("/api/route", query_string=query).get_json()
+    schema = doc["paths"]["/api/route"]["get"]["responses"]["200"]["content"]["application/geo+json"]["schema"]
+    OAS31Validator({**schema, "components": doc["components"]}).validate(body)
+    assert body["direct"]["properties"]["option"] == "direct" and body["comparison"]
+    assert body["direct"]["properties"]["unmapped_km"] > 0
+    gpx = client.get("/api/route.gpx", query_string=query).get_data(as_text=True)
+    assert gpx.count("<trk>") == 2 and "<type>unmapped</type>" in gpx

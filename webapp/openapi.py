@@ -130,6 +130,14 @@ def _schemas() -> dict[str, Any]:
                 "warnings": {"type": "array", "items": {"type": "string"}},
                 "elevation_profile": {"type": "array", "items": position,
                                       "description": "[distance m, elevation m] pairs"},
+                "crow_m": {"type": "number", "description": "straight-line distance from start to end"},
+                "detour_factor": {"type": ["number", "null"],
+                                  "description": "distance ÷ straight line (null for a loop)"},
+                "unmapped_km": {"type": "number",
+                                "description": "estimated km on unmapped links (straight lines standing for streets)"},
+                "distance_range_m": {"type": "array", "items": number, "minItems": 2, "maxItems": 2,
+                                     "description": "low and high distance (p10–p90) when unmapped links are used"},
+                "option": {"enum": ["direct"], "description": "on the direct option only"},
             },
         },
         "RouteFeature": {
@@ -157,6 +165,11 @@ def _schemas() -> dict[str, Any]:
                 "places": {"type": "object",
                            "description": "The resolved origin, destination and via places."},
                 "request": {"type": "object", "description": "The request as understood."},
+                "direct": {"oneOf": [{"type": "null"}, _ref("RouteFeature")],
+                           "description": "The direct option over unmapped links, offered when the "
+                                          "greenest route is over 1.5× as long."},
+                "comparison": {"type": "string",
+                               "description": "French sentence comparing the greenest and the direct option."},
             },
         },
         "Health": {
