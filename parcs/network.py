@@ -51,7 +51,7 @@ from scipy.spatial import cKDTree
 from parcs._errors import BuildError
 from parcs.layers import LINE_COLUMNS, concat
 from parcs.perimeter import CRS, WGS84
-from parcs.unmapped.lines import apply_estimates, unmapped_lines
+from parcs.unmapped.lines import apply_estimates, insert_links, unmapped_lines
 
 logger = logging.getLogger(__name__)
 
@@ -441,8 +441,7 @@ def build_graph(
     cstats["dead_end_connectors"] = len(dead)
     cstats["connectors"] += len(dead)
     links = unmapped_lines(allp) if unmapped else allp.iloc[:0]
-    if len(links):
-        allp = node_lines(concat([allp, links]))
+    allp = insert_links(allp, links)
     graph = to_graph(allp)
     apply_estimates(graph)
     report = NetworkReport(

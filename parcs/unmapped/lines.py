@@ -10,12 +10,16 @@ kind ``unmapped``. Each carries its circuity factors (``est_factor``, ``low_fact
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import shapely
+import shapely.ops
+from scipy.spatial import cKDTree
 
 from parcs.schema import is_greenway
 from parcs.unmapped.calibration import Calibration, load_calibration
@@ -57,6 +61,47 @@ def unmapped_lines(
     logger.info("%d unmapped links, %.1f km straight (%.0f %% of the greenway km)", len(links),
                 links.total_m / 1000, 100 * links.total_m / max(1.0, 1000 * net.greenway_km()))
     return frame.reindex(columns=[*[c for c in columns if c in frame.columns or c in pieces.columns], "geometry"])
+
+
+def insert_links(pieces: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The pieces split at the links' ends, plus the links, each link one piece.
+
+    Unlike a full noding, a link is never split where it crosses a way or another link: a
+    straight line drawn over a way does not mean the streets meet it there.
+    """
+    if len(links) == 0:
+        return pieces
+    ends = np.concatenate([shapely.get_coordinates(shapely.get_point(links.geometry.values, i)) for i in (0, -1)])
+    ends = ends[np.unique(np.round(ends, 2), axis=0, return_index=True)[1]]
+    pts = shapely.points(ends)
+    tree = cKDTree(ends)
+    geoms = pieces.geometry.values
+    pi, li = shapely.STRtree(geoms).query(pts, predicate="dwithin", distance=0.01)
+    rows = []
+    for line_idx in np.unique(li):
+        line = geoms[line_idx]
+        cut = pts[pi[li == line_idx]]
+        at = np.unique(shapely.line_locate_point(line, cut))
+        at = at[(at > 0.01) & (at < line.length - 0.01)]
+        if len(at) == 0:
+            continue
+        for a, b in itertools.pairwise(np.r_[0.0, at, line.length]):
+            rows.append((line_idx, _snap_ends(shapely.ops.substring(line, a, b), ends, tree)))
+    split = {i for i, _ in rows}
+    keep = pieces.iloc[[i for i in range(len(pieces)) if i not in split]]
+    parts = pieces.iloc[[i for i, _ in rows]].set_geometry([g for _, g in rows], crs=pieces.crs)
+    out = pd.concat([keep, parts, links], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=pieces.crs)
+
+
+def _snap_ends(part: shapely.LineString, ends: np.ndarray, tree: cKDTree) -> shapely.LineString:
+    """The part with its ends set exactly on the link ends they lie on (so they share nodes)."""
+    coords = shapely.get_coordinates(part)
+    for i in (0, -1):
+        d, j = tree.query(coords[i])
+        if d <= 0.05:
+            coords[i] = ends[j]
+    return shapely.linestrings(coords)
 
 
 def apply_estimates(graph: nx.MultiDiGraph) -> int:
