@@ -95,7 +95,7 @@ def comparison_sentence(green: Itinerary, direct: Itinerary | None, *, req: Rout
         return False, ""
     if req.streets == "none":
         return False, "pas d'option directe proposée : les liaisons non cartographiées sont exclues (streets=none)"
-    if direct is None and req.max_estimated_m is not None:
+    if req.max_estimated_m is not None and (direct is None or direct.unmapped_km == 0):
         return False, (f"pas d'option plus directe avec au plus {fr_distance(req.max_estimated_m)} "
                        "de liaisons non cartographiées (max_estimated_m)")
     return False, (

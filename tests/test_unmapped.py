@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -175,3 +176,113 @@ def test_planner_page_and_api_show_the_direct_option() -> None:
     assert body["direct"]["properties"]["unmapped_km"] > 0
     gpx = client.get("/api/route.gpx", query_string=query).get_data(as_text=True)
     assert gpx.count("<trk>") == 2 and "<type>unmapped</type>" in gpx
+
+
+# -- the direct option on a synthetic network (the mock network plus a detour and a link) ---------
+
+
+def _linked_mock() -> Any:
+    """The mock network with nodes 30 (-1000, 1000), 31 (-600, 1000), 32 (-600, 1300): paths
+    30–1 and 31–15 make 30 → 31 a 2.2 km detour for 400 m; unmapped links 30–31 (estimate 2×,
+    range 1×–4×) and 31–32 (32 is reached by a link only)."""
+    from pyproj import Transformer
+    from shapely.geometry import LineString
+
+    from tests.conftest import X0, Y0, make_mock_network
+
+    net = make_mock_network()
+    g = net.graph
+    to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    for n, (dx, dy) in {30: (-1000, 1000), 31: (-600, 1000), 32: (-600, 1300)}.items():
+        lon, lat = to_wgs.transform(X0 + dx, Y0 + dy)
+        g.add_node(n, x=X0 + dx, y=Y0 + dy, lon=lon, lat=lat, elevation=30.0)
+
+    def way(osmid: int, u: int, v: int, kind: str, name: str, factor: float = 1.0) -> None:
+        for a, b, rev in ((u, v, False), (v, u, True)):
+            line = LineString([(g.nodes[a]["x"], g.nodes[a]["y"]), (g.nodes[b]["x"], g.nodes[b]["y"])])
+            attrs: dict[str, Any] = {
+                "osmid": osmid, "reversed": rev, "length": line.length * factor, "kind": kind, "name": name,
+                "surface": "unknown" if kind == "unmapped" else "compacted", "status": "unknown",
+                "source": "test", "route_refs": "", "geometry": line, "elevations": (30.0, 30.0),
+                "climb": 0.0, "descent": 0.0, "grade_up": 0.0, "grade_down": 0.0, "grade": 0.0,
+            }
+            if kind == "unmapped":
+                attrs.update(straight_m=line.length, length_low=line.length, length_high=4 * line.length)
+            g.add_edge(a, b, **attrs)
+
+    way(30, 30, 1, "path", "Sentier nord")
+    way(31, 31, 15, "path", "Sentier est")
+    way(32, 30, 31, "unmapped", "", factor=2.0)
+    way(33, 31, 32, "unmapped", "", factor=2.0)
+    return net
+
+
+@pytest.fixture(scope="module")
+def linked() -> Any:
+    from routing.compiled import compile_network
+
+    return compile_network(_linked_mock())
+
+
+def _at(cn: Any, node: int) -> str:
+    i = cn.node_index(node)
+    return f"{cn.node_lat[i]:.7f},{cn.node_lon[i]:.7f}"
+
+
+def test_direct_option_offered_with_its_sentence(linked: Any) -> None:
+    from routing.engine import route
+    from routing.request import RouteRequest
+
+    res = route(linked, RouteRequest(_at(linked, 30), _at(linked, 31)))
+    green, direct = res.best, res.direct
+    assert "unmapped" not in green.km_by_kind and green.unmapped_km == 0
+    assert green.crow_m == pytest.approx(400.0)
+    assert green.detour_factor is not None and green.detour_factor > 5
+    assert green.detour_factor == pytest.approx(green.distance_m / 400.0)
+    assert any("fois la distance à vol d'oiseau" in w for w in green.warnings)
+    assert direct is not None
+    assert direct.distance_m == pytest.approx(800.0) and direct.unmapped_km == pytest.approx(0.8)
+    assert (direct.distance_low_m, direct.distance_high_m) == pytest.approx((400.0, 1600.0))
+    assert res.comparison == ("2,2 km tout en voie verte, ou environ 800 m (400 m à 1,6 km) "
+                              "dont 800 m de liaisons non cartographiées")
+    assert direct.directions[0].instruction == (
+        "Rejoindre l'arrivée, à 400 m à vol d'oiseau, par les rues : tracé non cartographié")
+    assert direct.unmapped_sections == ((0, 1),)
+    assert any("canal, une voie ferrée ou une autoroute" in w for w in direct.warnings)
+    body = res.to_dict()
+    assert body["direct"]["distance_range_m"] == [400.0, 1600.0] and body["comparison"] == res.comparison
+
+
+def test_streets_none_and_max_estimated(linked: Any) -> None:
+    from parcs._errors import NoRouteError
+    from routing.engine import route
+    from routing.request import RouteRequest
+
+    none = route(linked, RouteRequest(_at(linked, 30), _at(linked, 31), streets="none"))
+    assert none.direct is None and "streets=none" in none.comparison
+    capped = route(linked, RouteRequest(_at(linked, 30), _at(linked, 31), max_estimated_m=100))
+    assert capped.direct is None and "max_estimated_m" in capped.comparison
+    # 32 is reached by an unmapped link only
+    with pytest.raises(NoRouteError, match=r"sans liaisons non cartographiées \(streets=none\)"):
+        route(linked, RouteRequest(_at(linked, 32), _at(linked, 15), streets="none"))
+    only = route(linked, RouteRequest(_at(linked, 32), _at(linked, 15)))
+    assert only.best.unmapped_km > 0 and "seul un trajet par des liaisons non cartographiées" in only.comparison
+
+
+@pytest.mark.parametrize("value", [-1, float("nan"), float("inf"), 1e9, "beaucoup", True])
+def test_bad_max_estimated_is_refused_in_french(value: Any) -> None:
+    from parcs._errors import InvalidRequestError
+    from routing.request import RouteRequest
+
+    with pytest.raises(InvalidRequestError, match="max_estimated_m : attendu un nombre de mètres"):
+        RouteRequest("a", "b", max_estimated_m=value)
+    with pytest.raises(InvalidRequestError, match="streets : valeur inconnue"):
+        RouteRequest("a", "b", streets="parfois")
+
+
+def test_loop_names() -> None:
+    from routing.loops.naming import loop_kind, loop_noun
+
+    assert [loop_kind(x) for x in (0.0, 0.25, 0.26, 0.84, 0.85, 1.0)] == [
+        "loop", "loop", "lollipop", "lollipop", "out_and_back", "out_and_back"]
+    assert loop_noun(0.44) == "boucle en raquette (44 % parcourus deux fois)"
