@@ -24,7 +24,7 @@ ROUTE_OPTIONS: dict[str, str] = {
     "origin": "from", "destination": "to", "via": "via", "profile": "profile",
     "max_grade": "max_grade", "max_climb": "max_climb", "avoid": "avoid", "prefer": "prefer",
     "via_category": "via_category", "stop_at": "stop_at", "along": "along",
-    "alternatives": "alternatives",
+    "alternatives": "alternatives", "streets": "streets", "max_estimated_m": "max_estimated_m",
 }
 
 
@@ -57,6 +57,11 @@ def register(sub: Any) -> None:
                    help=f"list POIs of category C within METRES (default {bounds.DEFAULT_ALONG_M:g}) of the route")
     p.add_argument("--alternatives", metavar="K",
                    help=f"up to K different itineraries (1-{bounds.MAX_ALTERNATIVES})")
+    p.add_argument("--streets", metavar="MODE",
+                   help="estimated (default): also offer a direct option over unmapped links when the "
+                        "greenest route is over 1.5x as long; none: greenways and mapped ways only")
+    p.add_argument("--max-estimated-m", metavar="M",
+                   help=f"most metres of unmapped links in the direct option (0-{bounds.MAX_ESTIMATED_M[1]:.0f})")
     p.add_argument("--json", action="store_true", help="print the itinerary (or the list of them) as JSON")
     p.add_argument("--gpx", metavar="FILE", help="write the itineraries as GPX 1.1")
     p.add_argument("--geojson", metavar="FILE", help="write the best itinerary as a GeoJSON Feature")

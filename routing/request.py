@@ -21,6 +21,7 @@ from routing.bounds import (
     ALONG_M,
     DEFAULT_ALONG_M,
     DEFAULT_PREFER,
+    DEFAULT_STREETS,
     MAX_ALONG,
     MAX_ALTERNATIVES,
     MAX_AVOID,
@@ -191,7 +192,7 @@ class RouteRequest:
     along: tuple[tuple[str, float], ...] = ()
     alternatives: int = 1
     max_snap_m: float = MAX_SNAP_M
-    streets: str = "estimated"
+    streets: str = DEFAULT_STREETS
     max_estimated_m: float | None = None
 
     def __post_init__(self) -> None:
@@ -241,6 +242,10 @@ class RouteRequest:
         out += [("along", f"{c}:{format_number(m)}") for c, m in self.along]
         if self.alternatives != 1:
             out.append(("alternatives", str(self.alternatives)))
+        if self.streets != DEFAULT_STREETS:
+            out.append(("streets", self.streets))
+        if self.max_estimated_m is not None:
+            out.append(("max_estimated_m", format_number(self.max_estimated_m)))
         return out
 
     def cost_options(self) -> CostOptions:

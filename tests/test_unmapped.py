@@ -274,10 +274,36 @@ def test_bad_max_estimated_is_refused_in_french(value: Any) -> None:
     from parcs._errors import InvalidRequestError
     from routing.request import RouteRequest
 
-    with pytest.raises(InvalidRequestError, match="max_estimated_m : attendu un nombre de mètres"):
+    with pytest.raises(InvalidRequestError, match=r"^max_estimated_m : (doit être compris entre 0 et 50000|.* n'est pas un nombre)"):
         RouteRequest("a", "b", max_estimated_m=value)
-    with pytest.raises(InvalidRequestError, match="streets : valeur inconnue"):
+    with pytest.raises(InvalidRequestError, match="^streets : choix inconnu 'parfois'"):
         RouteRequest("a", "b", streets="parfois")
+
+
+@pytest.mark.parametrize("query", ["max_estimated_m=-1", "max_estimated_m=nan", "max_estimated_m=1e12", "streets=parfois"])
+def test_bad_options_give_400_json_and_exit_2(query: str, mock_build_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from parcs_cli.main import main
+    from webapp import create_app
+
+    client = create_app({"TESTING": True, "BUILD_DIR": mock_build_dir}).test_client()
+    response = client.get(f"/api/route?from=parc-ouest&to=parc-est&{query}")
+    body = response.get_json()
+    assert response.status_code == 400 and body["error"] and body["detail"].split(" : ")[0] in query
+    name, _, value = query.partition("=")
+    rc = main(["route", "--from", "parc-ouest", "--to", "parc-est", f"--{name.replace('_', '-')}", value,
+               "--build", str(mock_build_dir)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and name in err and "Traceback" not in err
+
+
+def test_streets_options_round_trip() -> None:
+    from routing.params import parse_route_params
+    from routing.request import RouteRequest
+
+    req = RouteRequest("a", "b", streets="none", max_estimated_m=1500)
+    assert ("streets", "none") in req.to_params() and ("max_estimated_m", "1500") in req.to_params()
+    again = parse_route_params({k: [v] for k, v in req.to_params()})
+    assert (again.streets, again.max_estimated_m) == ("none", 1500.0)
 
 
 def test_loop_names() -> None:

@@ -63,6 +63,13 @@ def _route_parameters() -> list[dict[str, Any]]:
               max_items=bounds.MAX_ALONG, example=["terril:300"]),
         param("alternatives", "Number of itineraries wanted.",
               {"type": "integer", "minimum": 1, "maximum": bounds.MAX_ALTERNATIVES, "default": 1}),
+        param("streets", "`estimated` (default): when the greenest route is over 1.5× as long as a "
+              "direct one over unmapped links (straight lines standing for streets the data do not "
+              "map, with a calibrated length estimate and range), the answer also holds that one "
+              "(`direct`) and a French sentence comparing them (`comparison`); `none`: never.",
+              enum_schema(list(bounds.STREETS), default=bounds.DEFAULT_STREETS)),
+        param("max_estimated_m", "Most metres of unmapped links (as the crow flies) the direct "
+              "option may use.", number_schema(bounds.MAX_ESTIMATED_M)),
     ]
 
 
