@@ -276,7 +276,7 @@ def test_bad_max_estimated_is_refused_in_french(value: Any) -> None:
 
     with pytest.raises(InvalidRequestError, match=r"^max_estimated_m : (doit être compris entre 0 et 50000|.* n'est pas un nombre)"):
         RouteRequest("a", "b", max_estimated_m=value)
-    with pytest.raises(InvalidRequestError, match="^streets : choix inconnu 'parfois'"):
+    with pytest.raises(InvalidRequestError, match=r"^streets : choix inconnu 'parfois'"):
         RouteRequest("a", "b", streets="parfois")
 
 
