@@ -312,3 +312,13 @@ def test_loop_names() -> None:
     assert [loop_kind(x) for x in (0.0, 0.25, 0.26, 0.84, 0.85, 1.0)] == [
         "loop", "loop", "lollipop", "lollipop", "out_and_back", "out_and_back"]
     assert loop_noun(0.44) == "boucle en raquette (44 % parcourus deux fois)"
+
+
+def test_planner_form_keeps_the_streets_options(mock_build_dir: Path) -> None:
+    from webapp import create_app
+
+    client = create_app({"TESTING": True, "BUILD_DIR": mock_build_dir}).test_client()
+    html = client.get("/?from=parc-ouest&to=parc-est&streets=none&max_estimated_m=300").get_data(as_text=True)
+    assert '<option value="none" selected>' in html and 'name="max_estimated_m"' in html and 'value="300"' in html
+    bad = client.get("/?from=parc-ouest&to=parc-est&max_estimated_m=-3")
+    assert bad.status_code == 400 and "max_estimated_m" in bad.get_data(as_text=True)
