@@ -32,8 +32,17 @@ def loop_kind(retrace_share: float) -> str:
 
 
 def retrace_phrase(retrace_share: float) -> str:
-    """``"62 % parcourus deux fois"``."""
-    return f"{fr_number(100 * retrace_share, 0)} % parcourus deux fois"
+    """``"62 % parcourus deux fois"`` (with a decimal when rounding would hide a breach of 25 %).
+
+    >>> retrace_phrase(0.62), retrace_phrase(0.2504)
+    ('62 % parcourus deux fois', '25,04 % parcourus deux fois')
+    """
+    pct = 100 * retrace_share
+    limit = fr_number(100 * MAX_LOOP_RETRACE, 0)
+    digits = 0
+    while digits < 3 and retrace_share > MAX_LOOP_RETRACE and fr_number(pct, digits) == limit:
+        digits += 1
+    return f"{fr_number(pct, digits)} % parcourus deux fois"
 
 
 def loop_noun(retrace_share: float, *, capital: bool = False, share: bool = True) -> str:
