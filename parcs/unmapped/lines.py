@@ -76,7 +76,8 @@ def insert_links(pieces: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> gpd.GeoDa
     pts = shapely.points(ends)
     tree = cKDTree(ends)
     geoms = pieces.geometry.values
-    pi, li = shapely.STRtree(geoms).query(pts, predicate="dwithin", distance=0.01)
+    # one way per end: the one it was sampled on (never join two ways that merely pass close by)
+    pi, li = shapely.STRtree(geoms).query_nearest(pts, all_matches=False)
     rows = []
     for line_idx in np.unique(li):
         line = geoms[line_idx]
