@@ -96,6 +96,8 @@ def compile_arrays(net: Any) -> CompiledNetwork:
         "edge_length": g.edge_length, "edge_climb": net.climb, "edge_descent": net.descent,
         "edge_grade_up": net.grade_up, "edge_grade_down": net.grade_down,
         "edge_foot_ok": g.edge_foot_ok, "edge_bike_ok": g.edge_bike_ok,
+        # no unmapped link in an OpenStreetMap build: straight length and range are the length
+        "edge_straight": g.edge_length, "edge_low": g.edge_length, "edge_high": g.edge_length,
         "geom_offsets": g.geom_offsets, "geom_x": g.geom_x, "geom_y": g.geom_y,
         "geom_lon": g.geom_lon, "geom_lat": g.geom_lat,
         "prof_offsets": net.prof_offsets, "prof_z": net.prof_z,
