@@ -22,11 +22,19 @@ from parcs.layers import load_greenway_lines
 from parcs.network import build_graph
 from parcs.perimeter import load_perimeter
 from parcs.stats import network_stats
+from parcs.unmapped.calibration import load_calibration
+from parcs.unmapped.placement import PlacementRule
 
 logger = logging.getLogger(__name__)
 
 #: Margin around the perimeter within which greenways are kept (m).
 AREA_MARGIN_M = 2000.0
+
+
+def _unmapped_meta() -> dict[str, Any]:
+    """The rule and route margin of the unmapped links (read by the itineraries)."""
+    cal = load_calibration()
+    return {"rule": dataclasses.asdict(PlacementRule()), "route_low": cal.route_low, "route_high": cal.route_high}
 
 
 def build_opendata(*, sources_dir: Path | None = None, progress: bool = True) -> Network:
@@ -66,6 +74,7 @@ def build_opendata(*, sources_dir: Path | None = None, progress: bool = True) ->
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "network_report": dataclasses.asdict(report),
         "perimeter": {"communes": len(perimeter.communes), "population": perimeter.population},
+        "unmapped": _unmapped_meta(),
     }
     meta["stats"] = network_stats(graph, perimeter=perimeter.geometry, pois=poi_gdf)
     meta["build_seconds"] = round(time.perf_counter() - t0, 2)

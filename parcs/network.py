@@ -22,6 +22,12 @@ The method, step by step (tolerances are keyword arguments with these defaults):
    the network (more than ``max(3 × gap, gap + 1 km)``) is joined to it by a connector
    (``source = "connector:dead-end"``), nearest first; without this the spanning connectors of
    step 4 leave a tree-like network where no round trip is possible without retracing.
+4c. **Unmapped links** (``unmapped=True``): straight links of kind ``unmapped`` between greenway
+   points close in space but far on the network, placed and given a calibrated length estimate
+   and range by :mod:`parcs.unmapped` — the very rule and parameters validated on real
+   OpenStreetMap street networks (``benchmarks/bench_unmapped.py``). Never greenways; each
+   edge's ``length`` is the estimate, ``straight_m`` the straight length, ``length_low`` /
+   ``length_high`` the range (p10–p90).
 5. **Graph**: nodes are the piece ends; both directions of every piece become osmnx edges
    (``osmnx.graph_from_gdfs``, EPSG:2154, lengths in metres).
 """
@@ -45,6 +51,7 @@ from scipy.spatial import cKDTree
 from parcs._errors import BuildError
 from parcs.layers import LINE_COLUMNS, concat
 from parcs.perimeter import CRS, WGS84
+from parcs.unmapped.lines import apply_estimates, insert_links, unmapped_lines
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +70,8 @@ class NetworkReport:
     long_connectors: int
     connector_km: float
     dead_end_connectors: int = 0
+    unmapped_links: int = 0
+    unmapped_km: float = 0.0
 
 
 def _join_unique(values: list[str]) -> str:
@@ -414,6 +423,7 @@ def build_graph(
     snap_m: float = 40.0,
     connect_m: float = 400.0,
     dead_end_m: float = 250.0,
+    unmapped: bool = True,
 ) -> tuple[nx.MultiDiGraph, NetworkReport]:
     """Run steps 1–5 of the module doc on line layers given in priority order."""
     if not any(len(layer) for layer in layers):
@@ -430,11 +440,16 @@ def build_graph(
         connectors = concat([connectors, dead])
     cstats["dead_end_connectors"] = len(dead)
     cstats["connectors"] += len(dead)
+    links = unmapped_lines(allp) if unmapped else allp.iloc[:0]
+    allp = insert_links(allp, links)
     graph = to_graph(allp)
+    apply_estimates(graph)
     report = NetworkReport(
         lines_in=int(sum(len(layer) for layer in layers)),
         pieces=len(allp),
         connector_km=float(connectors.length.sum() / 1000.0) if len(connectors) else 0.0,
+        unmapped_links=len(links),
+        unmapped_km=float(links.length.sum() / 1000.0) if len(links) else 0.0,
         **cstats,
     )
     logger.info("network: %s", report)

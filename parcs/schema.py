@@ -35,6 +35,9 @@ KINDS: dict[str, Kind] = {
         # ADAV's "itinéraire conseillé": an advised cycle route on shared roads, not a greenway.
         Kind("advised_route", "itinéraire conseillé (route partagée)", "advised route on roads", False),
         Kind("connector", "liaison non aménagée", "connector", False),
+        # A straight line standing for streets the data does not map (parcs.unmapped): its length
+        # is an estimate with a range, calibrated on real OpenStreetMap networks.
+        Kind("unmapped", "liaison non cartographiée", "unmapped link", False),
     )
 }
 
@@ -69,6 +72,9 @@ EDGE_ATTRS: dict[str, str] = {
     "grade_up": "float, steepest uphill grade u -> v over the sliding window (fraction, >= 0)",
     "grade_down": "float, steepest downhill grade u -> v over the sliding window (fraction, >= 0)",
     "grade": "float, mean signed grade (elev(v) - elev(u)) / length, as osmnx",
+    "straight_m": "float, kind 'unmapped' only: straight length (length is the estimate)",
+    "length_low": "float, kind 'unmapped' only: low end of the length range (p10)",
+    "length_high": "float, kind 'unmapped' only: high end of the length range (p90)",
 }
 
 #: Node attributes: osmnx's ``x``/``y`` (EPSG:2154) plus these.

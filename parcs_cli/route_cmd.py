@@ -24,7 +24,7 @@ ROUTE_OPTIONS: dict[str, str] = {
     "origin": "from", "destination": "to", "via": "via", "profile": "profile",
     "max_grade": "max_grade", "max_climb": "max_climb", "avoid": "avoid", "prefer": "prefer",
     "via_category": "via_category", "stop_at": "stop_at", "along": "along",
-    "alternatives": "alternatives",
+    "alternatives": "alternatives", "streets": "streets", "max_estimated_m": "max_estimated_m",
 }
 
 
@@ -57,6 +57,11 @@ def register(sub: Any) -> None:
                    help=f"list POIs of category C within METRES (default {bounds.DEFAULT_ALONG_M:g}) of the route")
     p.add_argument("--alternatives", metavar="K",
                    help=f"up to K different itineraries (1-{bounds.MAX_ALTERNATIVES})")
+    p.add_argument("--streets", metavar="MODE",
+                   help="estimated (default): also offer a direct option over unmapped links when the "
+                        "greenest route is over 1.5x as long; none: greenways and mapped ways only")
+    p.add_argument("--max-estimated-m", metavar="M",
+                   help=f"most metres of unmapped links in the direct option (0-{bounds.MAX_ESTIMATED_M[1]:.0f})")
     p.add_argument("--json", action="store_true", help="print the itinerary (or the list of them) as JSON")
     p.add_argument("--gpx", metavar="FILE", help="write the itineraries as GPX 1.1")
     p.add_argument("--geojson", metavar="FILE", help="write the best itinerary as a GeoJSON Feature")
@@ -71,8 +76,11 @@ def _print_human(res: Any) -> None:
     places = res.places
     profile = PROFILES[res.request.profile].label_fr
     print(f"{places['origin']['label']} → {places['destination']['label']} ({profile})")
-    for i, it in enumerate(res.itineraries):
+    shown = [*res.itineraries, *([res.direct] if res.direct is not None else [])]
+    for i, it in enumerate(shown):
         head = "Itinéraire" if len(res.itineraries) == 1 else f"Variante {i + 1}"
+        if res.direct is not None:
+            head = "Le plus direct" if it is res.direct else ("Le plus vert" if i == 0 else head)
         print(f"\n{head} : {it.summary_fr()}")
         if it.parks_crossed:
             print("  Parcs : " + ", ".join(p["name"] for p in it.parks_crossed))
@@ -85,6 +93,8 @@ def _print_human(res: Any) -> None:
                   f"{fr_distance(poi['distance_from_route_m'])} de l'itinéraire")
         for w in it.warnings:
             print(f"  ! {w}")
+    if res.comparison:
+        print(f"\n» {res.comparison[:1].upper()}{res.comparison[1:]}")
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -99,12 +109,14 @@ def cmd_route(args: argparse.Namespace) -> int:
     cn = load_compiled(Path(args.build) if args.build else None)
     res = route(cn, req)
     if args.gpx is not None:
-        write_output(args.gpx, to_gpx(res.itineraries))
+        write_output(args.gpx, to_gpx([*res.itineraries, *([res.direct] if res.direct is not None else [])]))
     if args.geojson is not None:
         write_output(args.geojson, json.dumps(to_geojson(res.best), ensure_ascii=False))
     try:
         if args.json:
             items = [it.to_dict() for it in res.itineraries]
+            items[0]["comparison"] = res.comparison  # issue 13: the direct option rides with the best
+            items[0]["direct"] = None if res.direct is None else res.direct.to_dict()
             json.dump(items[0] if len(items) == 1 else items, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
         else:

@@ -99,6 +99,8 @@ def compile_arrays(net: Any) -> CompiledNetwork:
         # the streamed build does not apply issue 12's push and major-road rules yet
         "edge_bike_push": np.zeros(n_edges, dtype=bool), "edge_major": np.zeros(n_edges, dtype=bool),
         "edge_layer": np.zeros(n_edges, dtype=np.int8),  # the streamed build reads no layer yet: ground
+        # no unmapped link in an OpenStreetMap build: straight length and range are the length
+        "edge_straight": g.edge_length, "edge_low": g.edge_length, "edge_high": g.edge_length,
         "geom_offsets": g.geom_offsets, "geom_x": g.geom_x, "geom_y": g.geom_y,
         "geom_lon": g.geom_lon, "geom_lat": g.geom_lat,
         "prof_offsets": net.prof_offsets, "prof_z": net.prof_z,

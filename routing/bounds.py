@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_PLACES_LIMIT",
     "DEFAULT_PREFER",
     "DEFAULT_SEED",
+    "DEFAULT_STREETS",
     "DEFAULT_TOP",
     "FORBIDDEN_RANGES",
     "LOOP_DISTANCE_KM",
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_ALTERNATIVES",
     "MAX_AVOID",
     "MAX_CLIMB_M",
+    "MAX_ESTIMATED_M",
     "MAX_GRADE_PCT",
     "MAX_ID_LENGTH",
     "MAX_PLACE_LENGTH",
@@ -52,6 +54,7 @@ __all__ = [
     "PLACES_LIMIT",
     "PREFER",
     "SEED",
+    "STREETS",
     "decimal_range_pattern",
     "forbidden_char",
     "text_pattern",
@@ -100,6 +103,11 @@ DEFAULT_PREFER = 1.0
 MAX_GRADE_PCT = (0.5, 100.0)
 #: Total climb allowed, metres (routes and loops).
 MAX_CLIMB_M = (0.0, 10000.0)
+#: ``streets``: ``estimated`` offers a direct option over unmapped links (issue 13), ``none`` not.
+STREETS = ("estimated", "none")
+DEFAULT_STREETS = "estimated"
+#: Most metres of unmapped links (as the crow flies) the direct option may use.
+MAX_ESTIMATED_M = (0.0, 50000.0)
 
 # -- loops ------------------------------------------------------------------------------------
 

@@ -76,7 +76,7 @@ __all__ = [
 NPZ_FILE = "compiled.npz"
 JSON_FILE = "compiled.json"
 #: Bumped whenever the layout changes; older files are recompiled.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: Default hysteresis of route-level climb figures when the graph does not say (m).
 DEFAULT_HYSTERESIS = 3.0
 #: Size of the per-network cache of derived arrays (cost vectors, CSR matrices...).
@@ -129,6 +129,9 @@ class CompiledNetwork:
     edge_bike_push: npt.NDArray[np.bool_]
     edge_major: npt.NDArray[np.bool_]
     edge_layer: npt.NDArray[np.int8]
+    edge_straight: FloatArray
+    edge_low: FloatArray
+    edge_high: FloatArray
     geom_offsets: IntArray
     geom_x: FloatArray
     geom_y: FloatArray
@@ -408,6 +411,12 @@ def _edge_records(graph: nx.MultiDiGraph, index: Mapping[Any, int], nodes: Mappi
     for name in ("kind", "surface", "status", "name", "source", "route_refs"):
         rec[f"_{name}"] = [_text(d.get(name)) for *_, d in edges]
     rec["_osmid"] = [d.get("osmid") for *_, d in edges]
+    # unmapped links (parcs.unmapped): straight length and length range; other edges: their length
+    for name, attr in (("straight", "straight_m"), ("low", "length_low"), ("high", "length_high")):
+        rec[f"edge_{name}"] = np.array(
+            [_finite(d.get(attr), float(length)) for (*_, d), length in zip(edges, lengths.tolist(), strict=True)],
+            dtype=float,
+        )
     for name in ("foot_ok", "bike_ok"):  # OSM access flags; open-data edges have none: allowed
         rec[f"edge_{name}"] = np.array([d.get(name, True) is not False for *_, d in edges], dtype=bool)
     for name in ("bike_push", "major"):  # OSM only; absent: False

@@ -55,6 +55,9 @@ class CostOptions:
         Kinds of edge to remove: keys of :data:`parcs.schema.KINDS`, ``"planned"``, ``"unpaved"``.
     prefer
         Strength of the greenway preference (0 = pure time, 1 = the profile's factors).
+    unmapped
+        Whether the unmapped links (kind ``unmapped``, :mod:`parcs.unmapped`) may be used, at
+        the profile's ``unmapped_factor``; they are removed otherwise (the greenest route).
 
     Examples
     --------
@@ -66,6 +69,7 @@ class CostOptions:
     max_grade: float | None = None
     avoid: tuple[str, ...] = ()
     prefer: float = 1.0
+    unmapped: bool = False
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -165,6 +169,8 @@ def forbidden_mask(cn: CompiledNetwork, options: Any) -> BoolArray:
         mask |= (cn.edge_grade_up > limit) | (cn.edge_grade_down > limit)
     if opts.max_grade is not None:
         mask |= cn.edge_grade_up > opts.max_grade / 100.0 + 1e-9
+    if not opts.unmapped:
+        mask |= cn.edge_kind == _code(cn.kinds, "unmapped")
     for item in opts.avoid:
         if item == "planned":
             mask |= cn.edge_status == _code(cn.statuses, "planned")
@@ -184,9 +190,11 @@ def preference_factors(cn: CompiledNetwork, profile: Profile, prefer: float) -> 
     green = np.array([bool(KINDS[k].greenway) if k in KINDS else False for k in cn.kinds])
     kind = cn.edge_kind
     connector = kind == _code(cn.kinds, "connector")
-    road = ~green[kind] & ~connector
+    unmapped = kind == _code(cn.kinds, "unmapped")
+    road = ~green[kind] & ~connector & ~unmapped
     f = np.ones(cn.n_edges)
     f = np.where(connector, 1.0 + prefer * (profile.connector_factor - 1.0), f)
+    f = np.where(unmapped, 1.0 + prefer * (profile.unmapped_factor - 1.0), f)
     f = np.where(road, 1.0 + prefer * (profile.road_factor - 1.0), f)
     planned = cn.edge_status == _code(cn.statuses, "planned")
     f = np.where(planned, f * (1.0 + prefer * (profile.planned_factor - 1.0)), f)

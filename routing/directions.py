@@ -197,6 +197,15 @@ def _runs(words: _EdgeWords, edges: npt.NDArray[np.int64]) -> tuple[npt.NDArray[
     return starts, key[starts]
 
 
+def unmapped_sentence(target: str, *, straight_m: float) -> str:
+    """The instruction of an unmapped link: where it leads, how far as the crow flies, unmapped.
+
+    >>> unmapped_sentence("la Véloroute du bassin minier", straight_m=1200.0)
+    "Rejoindre la Véloroute du bassin minier, à 1,2 km à vol d'oiseau, par les rues : tracé non cartographié"
+    """
+    return f"Rejoindre {target}, à {fr_distance(straight_m)} à vol d'oiseau, par les rues : tracé non cartographié"
+
+
 def _sentence(first: bool, turn: str, what: str, dist: str, connector: bool) -> str:
     if first:
         return f"{'Prendre' if connector else 'Suivre'} {what} sur {dist}"
@@ -266,7 +275,13 @@ def path_directions(
         kind = kinds[e0]
         if k:
             turn = turn_phrase((b_start[e0] - b_end[runs[k - 1][5]] + 180.0) % 360.0 - 180.0)
-        text = _sentence(k == 0, turn, labels[e0], fr_distance(dist), kind == "connector")
+        if kind == "unmapped":
+            text = unmapped_sentence(
+                labels[runs[k + 1][4]] if k + 1 < len(runs) else "l'arrivée",
+                straight_m=float(cn.edge_straight[arr[lo:hi]].sum()),
+            )
+        else:
+            text = _sentence(k == 0, turn, labels[e0], fr_distance(dist), kind == "connector")
         out.append(Step(text, dist, start, names[e0], kind, turn, tuple(flat[lo:hi])))
         start += dist
     return tuple(out)

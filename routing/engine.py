@@ -43,6 +43,7 @@ from routing.compiled import CompiledNetwork
 from routing.constrained import constrained_path
 from routing.costs import CostOptions, edge_costs
 from routing.deadline import NEVER, Deadline
+from routing.direct import OFFER_RATIO, comparison_sentence, direct_route
 from routing.fmt import fr_distance, fr_number
 from routing.itinerary import Itinerary, assemble_legs
 from routing.legs import (
@@ -226,6 +227,11 @@ def _no_route(cn: CompiledNetwork, req: RouteRequest, stops: Sequence[Stop], pla
         if req.profile == "family":
             return NoRouteError(f"aucun itinéraire familial de {a} à {b} : le trajet impose des pentes de plus de 5 %")
         return NoRouteError(f"aucun itinéraire cyclable de {a} à {b} : seules des voies interdites aux vélos y mènent")
+    if req.streets == "none" and "unmapped" in cn.kinds:
+        return NoRouteError(
+            f"{a} et {b} ne sont pas reliés par le réseau de la Chaîne des parcs sans liaisons non "
+            "cartographiées (streets=none)"
+        )
     return NoRouteError(f"{a} et {b} ne sont pas reliés par le réseau de la Chaîne des parcs")
 
 
@@ -300,6 +306,18 @@ def _itinerary(
     )
 
 
+def _node_stops(cn: CompiledNetwork, stops: Sequence[Stop]) -> list[tuple[int, ...]]:
+    """The stops as network nodes, for the direct option: a point inside an edge stands for the
+    two ends of its edge (the direct route starts and ends at nodes)."""
+    out: list[tuple[int, ...]] = []
+    for s in stops:
+        if isinstance(s, Anchor):
+            out.append((int(cn.edge_u[s.edge]), int(cn.edge_v[s.edge])))
+        else:
+            out.append(tuple(s))
+    return out
+
+
 def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NEVER) -> RouteResult:
     """Route a request (see the module docstring).
 
@@ -327,12 +345,22 @@ def route(cn: CompiledNetwork, request: RouteRequest, *, deadline: Deadline = NE
         p = cn.pois[poi]
         stop_rows.insert(leg, {"kind": "poi", "id": p.id, "label": p.name, "category": p.category, "lon": round(p.lon, 6), "lat": round(p.lat, 6), "node": p.node})
     legs = route_paths(cn, stops, costs, max_climb=req.max_climb, deadline=deadline)
-    if legs is None:
-        raise _no_route(cn, req, stops, places)
-    paths = _alternatives(cn, stops, costs, legs, req, deadline) if req.alternatives > 1 else [legs]
     echo = req.to_dict()
-    itineraries = tuple(_itinerary(cn, req, echo, p, places, stop_rows) for p in paths)
     info = {"origin": places[0].to_dict(), "destination": places[-1].to_dict(), "via": [p.to_dict() for p in places[1:-1]]}
+    if legs is None:
+        direct = direct_route(cn, req, _node_stops(cn, stops), search=route_legs, echo=echo, stop_rows=stop_rows)
+        if direct is None:
+            raise _no_route(cn, req, stops, places)
+        note = "aucun itinéraire par les seules voies du réseau : seul un trajet par des liaisons non cartographiées existe"
+        return RouteResult(request=req, itineraries=(direct,), places=info, comparison=note,
+                           elapsed_ms=1000 * (time.perf_counter() - t0))
+    paths = _alternatives(cn, stops, costs, legs, req, deadline) if req.alternatives > 1 else [legs]
+    itineraries = tuple(_itinerary(cn, req, echo, p, places, stop_rows) for p in paths)
+    factor = itineraries[0].detour_factor
+    worth = factor is not None and factor > OFFER_RATIO  # the direct route is never under the crow line
+    direct = direct_route(cn, req, _node_stops(cn, stops), search=route_legs, echo=echo, stop_rows=stop_rows) if worth else None
+    offer, sentence = comparison_sentence(itineraries[0], direct, req=req)
     elapsed = 1000 * (time.perf_counter() - t0)
     logger.debug("route %s -> %s in %.1f ms", places[0].label, places[-1].label, elapsed)
-    return RouteResult(request=req, itineraries=itineraries, places=info, elapsed_ms=elapsed)
+    return RouteResult(request=req, itineraries=itineraries, places=info, elapsed_ms=elapsed,
+                       direct=direct if offer else None, comparison=sentence)

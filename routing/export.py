@@ -40,8 +40,25 @@ def _name(itin: Itinerary, index: int, count: int) -> str:
     return f"{label} — variante {index + 1}" if count > 1 else label
 
 
+def _unmapped_waypoints(it: Itinerary) -> list[gpxpy.gpx.GPXWaypoint]:
+    """A waypoint at each end of every run of unmapped links (``type="unmapped"``)."""
+    out = []
+    geometry = it.geometry
+    for n, (a, b) in enumerate(it.unmapped_sections, 1):
+        for end, where in ((a, "début"), (b, "fin")):
+            lon, lat = geometry[end]
+            out.append(gpxpy.gpx.GPXWaypoint(
+                latitude=lat, longitude=lon, name=f"Liaison non cartographiée {n} ({where})",
+                description="tracé non cartographié : longueur estimée, passage à vérifier sur place",
+                type="unmapped",
+            ))
+    return out
+
+
 def to_gpx(itins: Itinerary | Sequence[Itinerary]) -> str:
     """GPX 1.1 text: one track per itinerary (``trkpt`` with ``ele``), POIs along as waypoints.
+
+    The ends of every run of unmapped links are marked by waypoints of type ``unmapped``.
 
     >>> import gpxpy
     >>> gpxpy.parse(to_gpx([])).tracks
@@ -62,6 +79,7 @@ def to_gpx(itins: Itinerary | Sequence[Itinerary]) -> str:
         ]
         track.segments.append(seg)
         gpx.tracks.append(track)
+        gpx.waypoints += _unmapped_waypoints(it)
         for poi in it.pois_along:
             if poi["id"] in seen:
                 continue

@@ -35,7 +35,10 @@ from routing.legs import LegPath, legs_edges
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "assemble_legs", "build_itinerary", "pois_along"]
+__all__ = [
+    "DETOUR_WARN", "MAX_PROFILE_POINTS", "Itinerary", "assemble_itinerary", "assemble_legs", "build_itinerary",
+    "detour_sentence", "pois_along", "unmapped_sections",
+]
 
 #: Most points of an elevation profile.
 MAX_PROFILE_POINTS = 500
@@ -78,6 +81,13 @@ class Itinerary:
     warnings: tuple[str, ...] = ()
     snap_m: Mapping[str, float] = field(default_factory=dict)
     vertex_edge: IntArray | None = field(default=None, repr=False)
+    crow_m: float = 0.0
+    detour_factor: float | None = None
+    unmapped_km: float = 0.0
+    unmapped_straight_km: float = 0.0
+    distance_low_m: float = 0.0
+    distance_high_m: float = 0.0
+    unmapped_sections: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("coords", "profile_points"):
@@ -133,6 +143,12 @@ class Itinerary:
             "greenway_share": round(self.greenway_share, 3),
             "connector_km": round(self.connector_km, 3),
             "planned_km": round(self.planned_km, 3),
+            "crow_m": round(self.crow_m, 1),
+            "detour_factor": None if self.detour_factor is None else round(self.detour_factor, 3),
+            "unmapped_km": round(self.unmapped_km, 3),
+            "unmapped_straight_km": round(self.unmapped_straight_km, 3),
+            "distance_range_m": [round(self.distance_low_m, 1), round(self.distance_high_m, 1)],
+            "unmapped_sections": [list(sec) for sec in self.unmapped_sections],
             "parks_crossed": [dict(p) for p in self.parks_crossed],
             "pois_along": [dict(p) for p in self.pois_along],
             "stops": [dict(s) for s in self.stops],
@@ -289,6 +305,7 @@ def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, 
         out.append(f"l'itinéraire emprunte {fr_distance(1000 * it['planned_km'])} de tronçons en projet (peut-être pas encore aménagés)")
     if it["connector_km"] >= MIN_WARN_KM:
         out.append(f"{fr_distance(1000 * it['connector_km'])} de liaisons non aménagées (rues ou chemins) : prudence")
+    out += _unmapped_warnings(it)
     unpaved = it["km_by_surface"].get("unpaved", 0.0)
     if unpaved >= MIN_WARN_KM and it["profile"] in ("bike", "family"):
         out.append(f"{fr_distance(1000 * unpaved)} de chemins non revêtus")
@@ -299,6 +316,40 @@ def _warnings(cn: CompiledNetwork, it: Mapping[str, Any], request: Mapping[str, 
     if climb is not None and it["climb_m"] > float(climb) + 0.5:
         out.append(f"le dénivelé mesuré sur le profil complet est de {fr_number(it['climb_m'], 0)} m (somme des tronçons sous {fr_number(float(climb), 0)} m)")
     return tuple(out)
+
+
+#: Route over this many times the straight line: the answer says so.
+DETOUR_WARN = 2.0
+
+
+def detour_sentence(distance_m: float, crow_m: float, *, estimated: bool = False) -> str:
+    """The plain-French detour warning (``estimated``: the distance counts unmapped links).
+
+    >>> detour_sentence(45300.0, 13600.0)
+    "l'itinéraire fait 3,3 fois la distance à vol d'oiseau (45,3 km pour 13,6 km) : le réseau de voies vertes fait un grand détour"
+    """
+    why = "distance estimée, liaisons non cartographiées comprises" if estimated else \
+        "le réseau de voies vertes fait un grand détour"
+    return (
+        f"l'itinéraire fait {fr_number(distance_m / crow_m, 1)} fois la distance à vol d'oiseau "
+        f"({fr_distance(distance_m)} pour {fr_distance(crow_m)}) : {why}"
+    )
+
+
+def _unmapped_warnings(it: Mapping[str, Any]) -> list[str]:
+    out = []
+    factor = it["detour_factor"]
+    if factor is not None and factor > DETOUR_WARN:
+        out.append(detour_sentence(it["distance_m"], it["crow_m"], estimated=it["unmapped_km"] > 0))
+    if it["unmapped_km"] > 0:
+        out.append(
+            f"{fr_distance(1000 * it['unmapped_straight_km'])} à vol d'oiseau de liaisons non cartographiées, "
+            f"longueur estimée {fr_distance(1000 * it['unmapped_km'])} (distance totale {fr_distance(it['distance_low_m'])} "
+            f"à {fr_distance(it['distance_high_m'])}) : la ligne droite tient lieu de rues que les données ne décrivent pas "
+            "et peut traverser un canal, une voie ferrée ou une autoroute là où aucun pont n'existe ; "
+            "l'altitude y est estimée le long de la ligne — vérifiez le passage sur place"
+        )
+    return out
 
 
 def _check_path(cn: CompiledNetwork, edges: IntArray) -> None:
@@ -384,6 +435,7 @@ def assemble_itinerary(
         coords=_vertex_table(cn)[gidx],
         edge_ids=tuple(flat), node_ids=tuple(cn.node_id[nodes].tolist()),
         stops=_stops(cn, e, stops), request=req, warnings=_warnings(cn, fig, req),
+        unmapped_sections=unmapped_sections(cn, e),
     )
 
 
@@ -435,7 +487,31 @@ def assemble_legs(
         directions=path_directions(cn, cut.edges, flat, lengths=cut.lengths),
         coords=v[:, 2:5], vertex_edge=cut.vertex_edge, edge_ids=tuple(flat), node_ids=tuple(cn.node_id[cut.nodes].tolist()),
         stops=tuple(rows), request=req, warnings=(*notes, *_warnings(cn, fig, req)), snap_m=snaps,
+        unmapped_sections=unmapped_sections(cn, cut.edges),
     )
+
+
+def unmapped_sections(cn: CompiledNetwork, e: IntArray) -> tuple[tuple[int, int], ...]:
+    """``(first, last)`` vertex indices (into the route's vertices) of each run of unmapped links."""
+    code = cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1
+    flags = cn.edge_kind[e] == code
+    if not flags.any():
+        return ()
+    counts = cn.geom_offsets[e + 1] - cn.geom_offsets[e]
+    end = np.cumsum(counts - 1)  # the last vertex of each edge (junctions counted once)
+    start = end - (counts - 1)
+    out = []
+    k = 0
+    while k < len(e):
+        if flags[k]:
+            j = k
+            while j + 1 < len(e) and flags[j + 1]:
+                j += 1
+            out.append((int(start[k]), int(end[j])))
+            k = j + 1
+        else:
+            k += 1
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=16)
@@ -475,6 +551,27 @@ def _figures(
         "km_by_kind": kinds, "km_by_surface": _km_by(cn.edge_surface[e], cn.surfaces, lengths),
         "greenway_share": green * 1000 / total if total > 0 else 0.0,
         "connector_km": kinds.get("connector", 0.0), "planned_km": planned,
+        **_crow_and_range(cn, e, total),
+    }
+
+
+def _crow_and_range(cn: CompiledNetwork, e: IntArray, total: float) -> dict[str, Any]:
+    """Straight-line distance, detour factor, unmapped links and the distance range of a path."""
+    a, b = int(cn.edge_u[e[0]]), int(cn.edge_v[e[-1]])
+    crow = float(np.hypot(cn.node_x[b] - cn.node_x[a], cn.node_y[b] - cn.node_y[a]))
+    unmapped = cn.edge_kind[e] == (cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1)
+    low, high = total, total
+    est = float(cn.edge_length[e][unmapped].sum())
+    if unmapped.any():
+        margin = cn.meta.get("unmapped", {}) if isinstance(cn.meta.get("unmapped"), Mapping) else {}
+        low = total - est + float(cn.edge_low[e][unmapped].sum())
+        high = total - est + float(cn.edge_high[e][unmapped].sum())
+        low = min(low, float(margin.get("route_low", 1.0)) * total)
+        high = max(high, float(margin.get("route_high", 1.0)) * total)
+    return {
+        "crow_m": crow, "detour_factor": total / crow if crow >= 1.0 else None,
+        "unmapped_km": est / 1000.0, "unmapped_straight_km": float(cn.edge_straight[e][unmapped].sum()) / 1000.0,
+        "distance_low_m": low, "distance_high_m": high,
     }
 
 

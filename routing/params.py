@@ -33,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from parcs._errors import InvalidRequestError
-from routing.bounds import DEFAULT_PREFER
+from routing.bounds import DEFAULT_PREFER, DEFAULT_STREETS
 from routing.request import RouteRequest
 
 __all__ = [
@@ -54,7 +54,7 @@ DEFAULT_PROFILE = "walk"
 #: Every parameter of a route request.
 ROUTE_PARAMS: tuple[str, ...] = (
     "from", "to", "via", "profile", "max_grade", "max_climb", "avoid", "prefer",
-    "via_category", "stop_at", "along", "alternatives",
+    "via_category", "stop_at", "along", "alternatives", "streets", "max_estimated_m",
 )
 #: A decimal number as people type it (the comma and ``%`` already dealt with).
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -162,4 +162,6 @@ def parse_route_params(params: Params) -> RouteRequest:
     alternatives, prefer = parse_integer(params, "alternatives"), parse_number(params, "prefer")
     kwargs["alternatives"] = 1 if alternatives is None else alternatives
     kwargs["prefer"] = DEFAULT_PREFER if prefer is None else prefer
+    kwargs["streets"] = single(params, "streets") or DEFAULT_STREETS
+    kwargs["max_estimated_m"] = parse_number(params, "max_estimated_m")
     return RouteRequest(origin=origin, destination=destination, **kwargs)

@@ -32,7 +32,10 @@ Costs
 ``cost = time x factor``: the factor expresses the preference for greenways. Connectors (links the
 data do not map: streets, field paths) cost ``connector_factor`` x their time, other non-greenway
 kinds (``advised_route``, shared roads) ``road_factor`` x, and sections whose works ``status`` is
-``planned`` (they may not exist yet) ``planned_factor`` x. A request's ``prefer`` strength scales
+``planned`` (they may not exist yet) ``planned_factor`` x. Unmapped links (kind ``unmapped``:
+straight lines standing for streets, with an estimated length) are used only when a request
+allows them (the *direct* option) and cost ``unmapped_factor`` x (walk 1.5, bike 1.4, family 2.5)
+their time over the estimated length. A request's ``prefer`` strength scales
 every excess: ``factor = 1 + prefer (f - 1)``, so ``prefer = 0`` costs pure time and ``prefer = 2``
 doubles the aversion. The family profile also multiplies unpaved surfaces by ``unpaved_factor``
 (x3, whatever ``prefer``: a route still exists; ``avoid=("unpaved",)`` forbids them) and forbids
@@ -124,6 +127,7 @@ class Profile:
     planned_factor: float
     unpaved_factor: float = 1.0
     major_factor: float = 1.0
+    unmapped_factor: float = 1.5
     max_grade: float | None = None
     max_kmh: float = 35.0
     max_kmh_unpaved: float = 25.0
@@ -156,8 +160,8 @@ PROFILES: dict[str, Profile] = {
         Profile("walk", "à pied", "foot", "tobler", 6.0 * float(np.exp(-0.175)), connector_factor=1.5,
                 road_factor=1.3, planned_factor=1.2, major_factor=1.2),
         Profile("bike", "à vélo", "bike", "power", 0.0, connector_factor=1.3, road_factor=1.1,
-                planned_factor=1.2, major_factor=1.5),
+                planned_factor=1.2, major_factor=1.5, unmapped_factor=1.4),
         Profile("family", "en famille", "foot", "tobler", 3.5, connector_factor=2.0, road_factor=1.6,
-                planned_factor=1.2, unpaved_factor=3.0, major_factor=1.5, max_grade=0.05),
+                planned_factor=1.2, unpaved_factor=3.0, major_factor=1.5, max_grade=0.05, unmapped_factor=2.5),
     )
 }

@@ -21,14 +21,17 @@ from routing.bounds import (
     ALONG_M,
     DEFAULT_ALONG_M,
     DEFAULT_PREFER,
+    DEFAULT_STREETS,
     MAX_ALONG,
     MAX_ALTERNATIVES,
     MAX_AVOID,
     MAX_CLIMB_M,
+    MAX_ESTIMATED_M,
     MAX_GRADE_PCT,
     MAX_STOP_AT,
     MAX_VIA,
     PREFER,
+    STREETS,
 )
 from routing.costs import AVOIDABLE, CostOptions
 from routing.itinerary import Itinerary
@@ -163,6 +166,11 @@ class RouteRequest:
         How many itineraries at most (1 to :data:`routing.bounds.MAX_ALTERNATIVES`).
     max_snap_m
         Farthest coordinates may lie from the network.
+    streets
+        ``estimated`` (default): when the greenest route is over 1.5× a direct one using unmapped
+        links (:mod:`parcs.unmapped`), offer that one too; ``none``: greenways and mapped ways only.
+    max_estimated_m
+        Most metres of unmapped links (as the crow flies) the direct option may use.
 
     Raises
     ------
@@ -184,11 +192,16 @@ class RouteRequest:
     along: tuple[tuple[str, float], ...] = ()
     alternatives: int = 1
     max_snap_m: float = MAX_SNAP_M
+    streets: str = DEFAULT_STREETS
+    max_estimated_m: float | None = None
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "origin", place_spec(self.origin, "from"))
         put(self, "destination", place_spec(self.destination, "to"))
+        check_choice(self.streets, "streets", STREETS, "choix")
+        if self.max_estimated_m is not None:
+            put(self, "max_estimated_m", check_number(self.max_estimated_m, "max_estimated_m", MAX_ESTIMATED_M))
         via = (self.via,) if isinstance(self.via, str) or _is_pair(self.via) else _tuple(self.via)
         put(self, "via", check_count(tuple(place_spec(v, "via") for v in via), "via", MAX_VIA))
         stops = tuple(str(place_spec(s, "stop_at")) for s in _tuple(self.stop_at))
@@ -229,6 +242,10 @@ class RouteRequest:
         out += [("along", f"{c}:{format_number(m)}") for c, m in self.along]
         if self.alternatives != 1:
             out.append(("alternatives", str(self.alternatives)))
+        if self.streets != DEFAULT_STREETS:
+            out.append(("streets", self.streets))
+        if self.max_estimated_m is not None:
+            out.append(("max_estimated_m", format_number(self.max_estimated_m)))
         return out
 
     def cost_options(self) -> CostOptions:
@@ -247,8 +264,12 @@ class RouteRequest:
             "max_grade": self.max_grade, "max_climb": self.max_climb, "avoid": list(self.avoid),
             "prefer": self.prefer, "via_category": self.via_category, "stop_at": list(self.stop_at),
             "along": [[c, m] for c, m in self.along], "alternatives": self.alternatives,
-            "max_snap_m": self.max_snap_m,
+            "max_snap_m": self.max_snap_m, "streets": self.streets, "max_estimated_m": self.max_estimated_m,
         }
+
+    def direct_options(self) -> CostOptions:
+        """The options of the direct route: pure time, unmapped links allowed."""
+        return CostOptions(self.profile, max_grade=self.max_grade, avoid=self.avoid, prefer=0.0, unmapped=True)
 
 
 def _is_pair(value: Any) -> bool:
@@ -271,6 +292,8 @@ class RouteResult:
     itineraries: tuple[Itinerary, ...]
     places: Mapping[str, Any]
     elapsed_ms: float = 0.0
+    direct: Itinerary | None = None
+    comparison: str = ""
 
     @property
     def best(self) -> Itinerary:
@@ -283,5 +306,7 @@ class RouteResult:
             "request": self.request.to_dict(),
             "places": dict(self.places),
             "itineraries": [it.to_dict() for it in self.itineraries],
+            "direct": None if self.direct is None else self.direct.to_dict(),
+            "comparison": self.comparison,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }

@@ -46,8 +46,25 @@ def test_network_is_one_component_and_connectors_are_labelled(real_network: Netw
     n_conn = sum(1 for _, _, d in g.edges(data=True) if d["kind"] == "connector" and not d["reversed"])
     assert n_conn >= rep["connectors"]  # a connector may be split where it crosses a way
     for _, _, d in g.edges(data=True):
-        assert d["length"] == pytest.approx(d["geometry"].length, rel=1e-9)
-        assert is_greenway(d["kind"]) == (d["kind"] not in ("connector", "advised_route"))
+        if d["kind"] == "unmapped":  # issue 13: the length of an unmapped link is its estimate
+            assert d["straight_m"] == pytest.approx(d["geometry"].length, rel=1e-9)
+            assert d["straight_m"] <= d["length_low"] + 1e-6
+            assert d["length_low"] <= d["length"] + 1e-6 and d["length"] <= d["length_high"] + 1e-6
+        else:
+            assert d["length"] == pytest.approx(d["geometry"].length, rel=1e-9)
+        assert is_greenway(d["kind"]) == (d["kind"] not in ("connector", "advised_route", "unmapped"))
+
+
+def test_unmapped_links_are_few_and_never_greenways(real_network: Network) -> None:
+    """Issue 13: links placed by the calibrated rule, total straight length <= 25 % of the greenways."""
+    g = real_network.graph
+    rep = real_network.meta["network_report"]
+    assert rep["unmapped_links"] > 50
+    green_m = sum(d["length"] for _, _, d in g.edges(data=True) if is_greenway(d["kind"]) and not d["reversed"])
+    straight = sum(d["straight_m"] for _, _, d in g.edges(data=True) if d["kind"] == "unmapped" and not d["reversed"])
+    assert 0 < straight <= 0.25 * green_m
+    assert real_network.meta["stats"]["km_by_kind"].get("unmapped", 0) > 0
+    assert "unmapped" not in {k for k, v in KINDS.items() if v.greenway}
 
 
 def test_every_unit_reachable_from_every_other(real_network: Network) -> None:

@@ -14,6 +14,7 @@ import shapely
 
 from parcs import paths
 from parcs.artifact import Network, load_network
+from routing.compiled import load_compiled
 from routing.gaps.analysis import GapsReport, all_candidates, analyse_gaps, scenario
 
 pytestmark = pytest.mark.realdata
@@ -95,6 +96,14 @@ def test_compiled_build_agrees(report: GapsReport) -> None:
     assert len(compiled.unit_pairs) == 55
     assert [p.linked for p in compiled.unit_pairs] == [p.linked for p in report.unit_pairs]
     assert len(compiled.components) == len(report.components)
+
+
+def test_one_greenway_figure_everywhere(report: GapsReport, real_net: Network) -> None:
+    """Issue 13: `parcs stats` and /liaisons give the same greenway km (in the perimeter)."""
+    stats = real_net.meta["stats"]["greenway_km"]
+    assert report.summary()["greenway_km"] == round(stats, 1)
+    compiled = analyse_gaps(load_compiled())
+    assert compiled.summary()["greenway_km"] == round(stats, 1)
 
 
 @pytest.fixture(scope="module")

@@ -159,6 +159,7 @@ def test_kinds_from_tags_and_routes(hel_net: Any, hel_osm: dict[str, Any]) -> No
     assert seen["eurovelo"] > 0 and seen["veloroute"] > 0 and seen["connector"] > 0
     kinds = {d["kind"] for *_, d in g.edges(data=True)}
     assert {"connector", "path", "voie_verte", "veloroute", "eurovelo", "advised_route"} <= kinds
+    assert "unmapped" not in kinds  # issue 13: unmapped links never enter an OpenStreetMap build
 
 
 def test_surfaces_from_tags(hel_net: Any, hel_osm: dict[str, Any]) -> None:

@@ -147,9 +147,8 @@ def scenario_view(result: ScenarioResult, t: Translator) -> ScenarioView:
 def figures(report: GapsReport, t: Translator) -> list[Headline]:
     m = MESSAGES[t.lang]
     s = report.summary()
-    km = sum(c.length_m for c in report.components)
-    return [
-        Headline(m["sum_greenway"], t.distance(km)),
+    return [  # greenway km in the perimeter, as `parcs stats` (issue 13: one figure everywhere)
+        Headline(m["sum_greenway"], t.distance(1000.0 * float(s["greenway_km"]))),
         Headline(m["sum_components"], t.number(s["components"])),
         Headline(m["sum_pairs"], f"{s['pairs_linked']}/{s['unit_pairs']}"),
         Headline(m["sum_candidates"], t.number(s["candidates"])),

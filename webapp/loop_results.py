@@ -67,6 +67,7 @@ class LoopView:
     overlap: str
     visited: tuple[str, ...]
     warnings: tuple[str, ...]
+    unmapped: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _signed_percent(t: Translator, value: float) -> str:
 def loop_view(network: Any, loop: Any, *, rank: int, t: Translator) -> LoopView:
     """The view of one :class:`routing.loops.planner.Loop`."""
     it = planning.itinerary_view(network, loop.itinerary, rank=rank, t=t)
-    label = t("loops.result") if rank == 0 else t("loops.variant", n=rank + 1)
+    label = _loop_label(loop, rank=rank, t=t)
     visited = tuple(f"{p['name'] or p['id']} ({category_label(t.lang, p['category'])})"
                     for p in loop.pois_visited)
     return LoopView(
@@ -104,7 +105,19 @@ def loop_view(network: Any, loop: Any, *, rank: int, t: Translator) -> LoopView:
         overlap=t.percent(float(loop.overlap_share)),
         visited=visited,
         warnings=tuple(w[:1].upper() + w[1:] for w in loop.warnings),
+        unmapped=t.percent(float(getattr(loop, "unmapped_share", 0.0))),
     )
+
+
+def _loop_label(loop: Any, *, rank: int, t: Translator) -> str:
+    """"Boucle proposée", or what it is when it retraces over 25 % (routing.loops.naming)."""
+    kind = getattr(loop, "kind", "loop")
+    if kind == "loop":
+        return t("loops.result") if rank == 0 else t("loops.variant", n=rank + 1)
+    share = t("loops.retraced", pct=t.percent(float(loop.overlap_share)))
+    if rank == 0:
+        return f"{t(f'loops.kind.{kind}')} ({share})"
+    return f"{t('loops.variant', n=rank + 1)} — {t(f'loops.kind_short.{kind}')} ({share})"
 
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]

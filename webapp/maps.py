@@ -35,6 +35,8 @@ from webapp.i18n import Translator
 #: Route colours: greenways green, connectors orange (dashed), alternatives blue-grey.
 GREENWAY_COLOUR = "#1b7f3b"
 CONNECTOR_COLOUR = "#d9480f"
+#: Unmapped links (issue 13): purple, dotted — their way is not mapped.
+UNMAPPED_COLOUR = "#7b2d8e"
 ALTERNATIVE_COLOUR = "#4c6ef5"
 ROAD_COLOUR = "#7048e8"
 CASING_COLOUR = "#ffffff"
@@ -269,6 +271,9 @@ def route_features(segments: Sequence[tuple[str, bool, Sequence[Sequence[float]]
         if kind == "connector":
             style["dashArray"] = "8 8"
             tooltip = t("map.connector")
+        elif kind == "unmapped":  # drawn apart: a straight line standing for unmapped streets
+            style.update(dashArray="2 10", weight=4)
+            tooltip = t("map.unmapped")
         elif green:
             tooltip = f"{t('map.greenway')} — {label}"
         else:
@@ -281,6 +286,8 @@ def route_colour(kind: str, green: bool) -> str:
     """The colour of a run of the route: greenways, connectors, other ways (shared roads)."""
     if green:
         return GREENWAY_COLOUR
+    if kind == "unmapped":
+        return UNMAPPED_COLOUR
     return CONNECTOR_COLOUR if kind == "connector" else ROAD_COLOUR
 
 

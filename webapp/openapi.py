@@ -63,6 +63,13 @@ def _route_parameters() -> list[dict[str, Any]]:
               max_items=bounds.MAX_ALONG, example=["terril:300"]),
         param("alternatives", "Number of itineraries wanted.",
               {"type": "integer", "minimum": 1, "maximum": bounds.MAX_ALTERNATIVES, "default": 1}),
+        param("streets", "`estimated` (default): when the greenest route is over 1.5× as long as a "
+              "direct one over unmapped links (straight lines standing for streets the data do not "
+              "map, with a calibrated length estimate and range), the answer also holds that one "
+              "(`direct`) and a French sentence comparing them (`comparison`); `none`: never.",
+              enum_schema(list(bounds.STREETS), default=bounds.DEFAULT_STREETS)),
+        param("max_estimated_m", "Most metres of unmapped links (as the crow flies) the direct "
+              "option may use.", number_schema(bounds.MAX_ESTIMATED_M)),
     ]
 
 
@@ -136,6 +143,14 @@ def _schemas() -> dict[str, Any]:
                                           "and ends (coordinates snap onto the nearest usable way)."},
                 "elevation_profile": {"type": "array", "items": position,
                                       "description": "[distance m, elevation m] pairs"},
+                "crow_m": {"type": "number", "description": "straight-line distance from start to end"},
+                "detour_factor": {"type": ["number", "null"],
+                                  "description": "distance ÷ straight line (null for a loop)"},
+                "unmapped_km": {"type": "number",
+                                "description": "estimated km on unmapped links (straight lines standing for streets)"},
+                "distance_range_m": {"type": "array", "items": number, "minItems": 2, "maxItems": 2,
+                                     "description": "low and high distance (p10–p90) when unmapped links are used"},
+                "option": {"enum": ["direct"], "description": "on the direct option only"},
             },
         },
         "RouteFeature": {
@@ -163,6 +178,11 @@ def _schemas() -> dict[str, Any]:
                 "places": {"type": "object",
                            "description": "The resolved origin, destination and via places."},
                 "request": {"type": "object", "description": "The request as understood."},
+                "direct": {"oneOf": [{"type": "null"}, _ref("RouteFeature")],
+                           "description": "The direct option over unmapped links, offered when the "
+                                          "greenest route is over 1.5× as long."},
+                "comparison": {"type": "string",
+                               "description": "French sentence comparing the greenest and the direct option."},
             },
         },
         "Health": {

@@ -111,8 +111,10 @@ class FormState(ConstraintsForm):
     stop_at: str = ""
     prefer: str = ""
     alternatives: str = "1"
+    streets: str = ""
+    max_estimated_m: str = ""
 
-    advanced_fields = ("via", "along", "stop_at", "prefer", "alternatives")
+    advanced_fields = ("via", "along", "stop_at", "prefer", "alternatives", "streets", "max_estimated_m")
     count_field = "alternatives"
 
 
@@ -136,6 +138,8 @@ def form_state() -> FormState:
         stop_at=_arg("stop_at"),
         prefer=_arg("prefer", 20),
         alternatives=_arg("alternatives", 2) or "1",
+        streets=_arg("streets", 20),
+        max_estimated_m=_arg("max_estimated_m", 20),
     )
 
 

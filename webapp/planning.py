@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -125,6 +125,7 @@ class ItineraryView:
     geometry: tuple[tuple[float, float], ...]
     segments: tuple[Segment, ...]
     stops: tuple[tuple[str, float, float], ...] = ()
+    crow: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class ResultView:
     geojson_url: str
     page_url: str
     pdf_url: str = ""
+    direct: ItineraryView | None = None
+    comparison: str = ""
 
 
 def segments(network: Any, edge_ids: Sequence[int], *, itinerary: Any = None) -> tuple[Segment, ...]:
@@ -269,7 +272,17 @@ def itinerary_view(network: Any, it: Any, *, rank: int, t: Translator) -> Itiner
                             chart_id=f"elevation-{rank}"),
         geometry=tuple((float(x), float(y)) for x, y in it.geometry),
         segments=segments(network, tuple(getattr(it, "edge_ids", ()) or ()), itinerary=it),
+        crow=_crow(it, t),
     )
+
+
+def _crow(it: Any, t: Translator) -> str:
+    """``"13,6 km (× 3,3)"``: the straight-line distance and the detour factor."""
+    crow = float(getattr(it, "crow_m", 0.0) or 0.0)
+    factor = getattr(it, "detour_factor", None)
+    if crow <= 0 or factor is None:
+        return ""
+    return f"{t.distance(crow)} (× {t.number(float(factor), 1)})"
 
 
 def _bounds(geoms: Sequence[Sequence[tuple[float, float]]],
@@ -296,6 +309,10 @@ def result_view(result: Any, *, network: Any, query: RouteRequest, catalog: Cata
     views = tuple(itinerary_view(network, it, rank=i, t=t)
                   for i, it in enumerate(result.itineraries))
     main = views[0]
+    direct = getattr(result, "direct", None)
+    direct_view = None
+    if direct is not None:
+        direct_view = replace(itinerary_view(network, direct, rank=len(views), t=t), label=t("result.direct"))
     params = query.to_params()
     page_params = params + ([("lang", t.lang)] if t.lang != "fr" else [])
     return ResultView(
@@ -310,6 +327,8 @@ def result_view(result: Any, *, network: Any, query: RouteRequest, catalog: Cata
         geojson_url=with_query("api.route", params),
         page_url=with_query("pages.planner", page_params),
         pdf_url=with_query("printing.route_pdf", params),
+        direct=direct_view,
+        comparison=_sentence(str(getattr(result, "comparison", "") or "")) if getattr(result, "comparison", "") else "",
     )
 
 
@@ -334,6 +353,9 @@ def result_layers(result: ResultView, t: Translator) -> list[LayerSpec]:
         ("voie_verte", True, main.geometry)
     ]
     layers.append(LayerSpec(t("map.route"), maps.collection(maps.route_features(runs, labels, t))))
+    if result.direct is not None:  # its unmapped links drawn apart (dotted purple)
+        direct_runs = [(s.kind, s.green, s.coords) for s in result.direct.segments]
+        layers.append(LayerSpec(t("result.direct"), maps.collection(maps.route_features(direct_runs, labels, t))))
     poi_features = [
         maps.feature(maps.point(p.lon, p.lat), style=maps.poi_style(p.kind, p.colour),
                      popup=maps.popup_html(p.name, p.category, p.where),
@@ -358,7 +380,8 @@ def result_layers(result: ResultView, t: Translator) -> list[LayerSpec]:
 
 def route_geojson(result: Any, query: RouteRequest) -> dict[str, Any]:
     """The GeoJSON FeatureCollection of a result: one LineString feature per itinerary (best
-    first, ``rank`` from 0) with its summary, plus the resolved ``places`` and the ``request``."""
+    first, ``rank`` from 0) with its summary, plus the resolved ``places`` and the ``request``;
+    ``direct`` is the direct option's Feature (or null) and ``comparison`` the French sentence."""
     from routing import to_geojson
 
     features = []
@@ -366,16 +389,26 @@ def route_geojson(result: Any, query: RouteRequest) -> dict[str, Any]:
         feature = dict(to_geojson(it))
         feature["properties"] = {"rank": rank, **dict(feature.get("properties") or {})}
         features.append(feature)
+    direct = getattr(result, "direct", None)
     return {
         "type": "FeatureCollection",
         "features": features,
+        "direct": None if direct is None else _direct_feature(to_geojson(direct), rank=len(features)),
+        "comparison": str(getattr(result, "comparison", "") or ""),
         "places": dict(getattr(result, "places", {}) or {}),
         "request": result.request.to_dict() if hasattr(result.request, "to_dict") else {},
     }
 
 
+def _direct_feature(feature: dict[str, Any], *, rank: int) -> dict[str, Any]:
+    feature["properties"] = {"rank": rank, "option": "direct", **dict(feature.get("properties") or {})}
+    return feature
+
+
 def route_gpx(result: Any, query: RouteRequest) -> str:
-    """The GPX 1.1 document of a result (one track per itinerary, POIs as waypoints)."""
+    """The GPX 1.1 document of a result (one track per itinerary, the direct option last; POIs and
+    the ends of unmapped links as waypoints)."""
     from routing import to_gpx
 
-    return str(to_gpx(list(result.itineraries)))
+    direct = getattr(result, "direct", None)
+    return str(to_gpx([*result.itineraries, *([direct] if direct is not None else [])]))

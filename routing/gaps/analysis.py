@@ -71,7 +71,13 @@ from routing.gaps.score import (
     prune_redundant,
     unit_distances,
 )
-from routing.gaps.views import build_candidate, build_components, build_unit_pairs, pair_changes
+from routing.gaps.views import (
+    build_candidate,
+    build_components,
+    build_unit_pairs,
+    greenway_km,
+    pair_changes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +187,7 @@ def _analyse(net: Any, params: GapsParams) -> GapsReport:
     return GapsReport(
         params=params, units=inputs.unit_infos, unit_pairs=build_unit_pairs(inputs, base),
         components=build_components(inputs), candidates=tuple(_candidate(ctx, r) for r in range(len(ranked))),
-        n_candidates=len(ranked), _context=ctx,
+        n_candidates=len(ranked), greenway_km=greenway_km(inputs), _context=ctx,
     )
 
 

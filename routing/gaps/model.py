@@ -268,6 +268,7 @@ class GapsReport:
     components: tuple[GreenwayComponent, ...]
     candidates: tuple[Candidate, ...]
     n_candidates: int
+    greenway_km: float | None = None
     _context: Any = field(default=None, repr=False, compare=False)
 
     def candidate(self, cid: str) -> Candidate:
@@ -284,7 +285,9 @@ class GapsReport:
             "units": len(self.units), "unit_pairs": len(self.unit_pairs),
             "pairs_linked": sum(p.linked for p in self.unit_pairs),
             "components": len(self.components),
-            "greenway_km": num(sum(c.length_m for c in self.components) / 1000.0, 1),
+            # inside the perimeter, as `parcs stats` (the components also count the 2 km margin)
+            "greenway_km": num(self.greenway_km if self.greenway_km is not None
+                               else sum(c.length_m for c in self.components) / 1000.0, 1),
             "largest_component_km": num(self.components[0].length_m / 1000.0, 1) if self.components else None,
             "candidates": self.n_candidates, "shown": len(self.candidates), "shown_by_class": classes,
         }

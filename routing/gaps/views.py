@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 import shapely
 
+from parcs.schema import is_greenway
 from routing.gaps.candidates import RawCandidates
 from routing.gaps.graph import FloatArray
 from routing.gaps.inputs import GapInputs, component_id
@@ -53,6 +54,19 @@ def pair_changes(inputs: GapInputs, base: Baseline, after_raw: FloatArray, after
     if only_gains:
         out.sort(key=lambda p: -p.gain_m)
     return tuple(out)
+
+
+def greenway_km(inputs: GapInputs) -> float:
+    """Kilometres of greenway inside the perimeter: the one definition of ``parcs stats``
+    (:func:`parcs.stats.network_stats`: every greenway kind, planned sections included), so the
+    missing-links page shows the same figure. The analysis itself runs on the greenways that
+    exist today (``gg.greenway``: planned sections apart) over the whole build area."""
+    gg = inputs.gg
+    green = np.array([is_greenway(str(k)) for k in gg.kind], dtype=bool)
+    geoms = np.asarray(list(gg.geometry[np.flatnonzero(green)]), dtype=object)
+    if inputs.perimeter is not None:
+        geoms = shapely.intersection(geoms, inputs.perimeter)
+    return float(shapely.length(geoms).sum() / 1000.0)
 
 
 def build_components(inputs: GapInputs) -> tuple[GreenwayComponent, ...]:

@@ -19,6 +19,7 @@ from routing.compiled import CompiledNetwork
 from routing.fmt import fr_distance, fr_duration, fr_number
 from routing.french import de, the
 from routing.loops.catalogue import THEMES
+from routing.loops.naming import MAX_LOOP_RETRACE, retrace_phrase
 from routing.loops.planner import Loop, LoopResult
 from routing.naming import network_names
 from routing.profiles import PROFILES
@@ -77,6 +78,27 @@ def failed_title(cn: CompiledNetwork, kind: str, theme: str, profile: str, units
     return f"{names[0] if names else ''} — boucle {mode}"
 
 
+#: Largest share on unmapped links of a catalogue circuit named without saying so.
+MAX_CIRCUIT_UNMAPPED = 0.10
+
+
+def circuit_noun(loop: Loop, *, mode: str, dist: str) -> str:
+    """``"boucle à pied de 8 km"``, or the honest name: retracing over 25 % is not a loop
+    (:mod:`routing.loops.naming`), and over 10 % on unmapped links is said.
+
+    >>> from types import SimpleNamespace as NS
+    >>> from routing.loops.naming import loop_noun
+    >>> lp = NS(retrace_share=0.6, unmapped_share=0.15, noun=lambda capital=False: loop_noun(0.6))
+    >>> circuit_noun(lp, mode="à vélo", dist="24 km")
+    'boucle en raquette à vélo de 24 km (60 % parcourus deux fois ; 15 % de liaisons non cartographiées)'
+    """
+    noun = loop.noun().split(" (")[0]
+    notes = [retrace_phrase(loop.retrace_share)] if loop.retrace_share > MAX_LOOP_RETRACE else []
+    if loop.unmapped_share > MAX_CIRCUIT_UNMAPPED:
+        notes.append(f"{fr_number(100 * loop.unmapped_share, 0)} % de liaisons non cartographiées")
+    return f"{noun} {mode} de {dist}" + (f" ({' ; '.join(notes)})" if notes else "")
+
+
 def describe(cn: CompiledNetwork, result: LoopResult, *, kind: str, theme: str,
              units: Sequence[str]) -> tuple[str, str]:
     """``(title, description)`` of a circuit."""
@@ -88,12 +110,13 @@ def describe(cn: CompiledNetwork, result: LoopResult, *, kind: str, theme: str,
     if kind == "theme":
         names = _unit_names(cn, units)
         count = f"{len(names)} unité{'s' if len(names) > 1 else ''} du parc"
-        title = f"{theme_label(theme)} — boucle {mode} de {dist} ({count})"
+        title = f"{theme_label(theme)} — {circuit_noun(loop, mode=mode, dist=dist)} ({count})"
     else:
         names = _unit_names(cn, units)
-        title = f"{names[0] if names else result.start.label} — boucle {mode} de {dist}"
+        title = f"{names[0] if names else result.start.label} — {circuit_noun(loop, mode=mode, dist=dist)}"
+    noun = loop.noun(capital=True).split(" (")[0]
     sentences = [
-        f"Boucle {mode} de {dist} (environ {fr_duration(it.duration_s)}) au départ "
+        f"{noun} {mode} de {dist} (environ {fr_duration(it.duration_s)}) au départ "
         f"{de(result.start.label)}.",
         _units_sentence(kind, names, visited),
         _ways_sentence(cn, loop),
@@ -185,6 +208,9 @@ def _caveats(loop: Loop) -> str:
     if it.connector_km >= MIN_CAVEAT_KM:
         out.append(f"{fr_distance(1000 * it.connector_km)} empruntent des liaisons non aménagées "
                    f"(rues ou chemins)")
+    if it.unmapped_km > 0:
+        out.append(f"{fr_distance(1000 * it.unmapped_straight_km)} à vol d'oiseau sont des liaisons non "
+                   f"cartographiées (longueur estimée {fr_distance(1000 * it.unmapped_km)}, passage à vérifier)")
     if not out:
         return ""
     text = "À savoir : " + " ; ".join(out) + "."

@@ -15,6 +15,7 @@ import gpxpy.gpx
 
 from routing.export import to_geojson, to_gpx
 from routing.fmt import fr_distance, fr_duration, fr_number
+from routing.loops.naming import retrace_phrase
 from routing.loops.planner import Loop, LoopResult
 from routing.profiles import PROFILES
 
@@ -22,10 +23,13 @@ __all__ = ["loop_geojson", "loop_gpx", "loop_lines", "loop_title"]
 
 
 def loop_title(result: LoopResult, loop: Loop | None = None) -> str:
-    """``"Boucle à pied de 10,1 km au départ de Parc des Îles"``."""
+    """``"Boucle à pied de 10,1 km au départ de Parc des Îles"``; a route retracing over 25 % is
+    named for what it is (``"Aller-retour à pied de 8 km (96 % parcourus deux fois) …"``)."""
     loop = loop or result.best
     mode = PROFILES[result.request.profile].label_fr
-    return f"Boucle {mode} de {fr_distance(loop.distance_m)} au départ de {result.start.label}"
+    share = "" if loop.kind == "loop" else f" ({retrace_phrase(loop.retrace_share)})"
+    return (f"{loop.noun(capital=True).split(' (')[0]} {mode} de {fr_distance(loop.distance_m)}{share} "
+            f"au départ de {result.start.label}")
 
 
 def loop_gpx(result: LoopResult, *, title: str | None = None, description: str | None = None) -> str:
@@ -73,10 +77,11 @@ def loop_lines(result: LoopResult) -> list[str]:
         lines.append(result.access.text)
     for i, loop in enumerate(result.loops):
         it = loop.itinerary
-        head = "Boucle" if len(result.loops) == 1 else f"Variante {i + 1}"
+        head = loop.noun(capital=True) if len(result.loops) == 1 else f"Variante {i + 1} — {loop.noun()}"
         lines.append(f"\n{head} : {it.summary_fr()}")
         lines.append(f"  écart à la cible : {_signed_pct(loop.length_error)} ; "
-                     f"longueur parcourue deux fois : {fr_number(100 * loop.overlap_share, 0)} %")
+                     f"longueur parcourue deux fois : {fr_number(100 * loop.overlap_share, 0)} % ; "
+                     f"liaisons non cartographiées : {fr_number(100 * loop.unmapped_share, 0)} %")
         lines += _visits(loop)
         lines += [f"  {n:2d}. {step.instruction}" for n, step in enumerate(it.directions, 1)]
         lines += [f"  ! {w}" for w in (*it.warnings, *loop.warnings)]

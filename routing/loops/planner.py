@@ -67,6 +67,7 @@ from routing.legs import LegPath
 from routing.loops import crop
 from routing.loops.cycles import COST_WEIGHT, ERR_WEIGHT
 from routing.loops.engine import LoopGraph, blocks_cached, overlap_floor, shared_share
+from routing.loops.naming import loop_kind, loop_noun
 from routing.loops.search import Candidate, Spec, reachable, search
 from routing.places import Place, resolve_place
 from routing.profiles import PROFILES
@@ -87,6 +88,10 @@ __all__ = ["MAX_SHARED", "Loop", "LoopRequest", "LoopResult", "plan_loop"]
 
 #: Most shared length between two variants (share of the shorter one).
 MAX_SHARED = 0.6
+#: Loops with more of their length on unmapped links are kept only when no other exists.
+MAX_UNMAPPED_SHARE = 0.4
+#: Weight of the share on unmapped links in the score (a retraced metre weighs 1).
+UNMAPPED_WEIGHT = 0.5
 #: Target overlap: above it a loop carries a warning.
 OVERLAP_WARNING = 0.10
 #: Limits of a request (:mod:`routing.bounds`, shared with the API and the command line).
@@ -226,7 +231,7 @@ class LoopRequest:
     def cost_options(self) -> CostOptions:
         """The cost options of the loop's legs (as a route with the same settings)."""
         avoid = (self.avoid,) if isinstance(self.avoid, str) else tuple(self.avoid)
-        return CostOptions(self.profile, max_grade=self.max_grade, avoid=avoid, prefer=self.prefer)
+        return CostOptions(self.profile, max_grade=self.max_grade, avoid=avoid, prefer=self.prefer, unmapped=True)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready echo of the request."""
@@ -248,7 +253,9 @@ class Loop:
     """One proposed loop: its itinerary and quality figures.
 
     ``length_error`` is ``(achieved - target) / target`` (distance or duration);
-    ``overlap_share`` the share of the length on ways travelled twice or more.
+    ``overlap_share`` the share of the length on ways travelled twice or more (the retraced
+    share); ``unmapped_share`` the share on unmapped links (estimated lengths). :attr:`kind`
+    names it (:mod:`routing.loops.naming`): over 25 % retraced it is not a loop.
     """
 
     itinerary: Itinerary
@@ -266,6 +273,26 @@ class Loop:
     warnings: tuple[str, ...] = ()
 
     @property
+    def retrace_share(self) -> float:
+        """Share of the length travelled twice or more (``overlap_share``)."""
+        return self.overlap_share
+
+    @property
+    def unmapped_share(self) -> float:
+        """Share of the length on unmapped links."""
+        d = self.itinerary.distance_m
+        return 1000.0 * self.itinerary.unmapped_km / d if d > 0 else 0.0
+
+    @property
+    def kind(self) -> str:
+        """``loop``, ``lollipop`` or ``out_and_back`` (:func:`routing.loops.naming.loop_kind`)."""
+        return loop_kind(self.overlap_share)
+
+    def noun(self, *, capital: bool = False) -> str:
+        """Its French name, with the retraced share when it is not a loop."""
+        return loop_noun(self.overlap_share, capital=capital)
+
+    @property
     def distance_m(self) -> float:
         """Length of the loop (m)."""
         return self.itinerary.distance_m
@@ -278,6 +305,10 @@ class Loop:
             "achieved": round(self.achieved, 1),
             "length_error": round(self.length_error, 4),
             "overlap_share": round(self.overlap_share, 4),
+            "retrace_share": round(self.overlap_share, 4),
+            "unmapped_share": round(self.unmapped_share, 4),
+            "kind": self.kind,
+            "name": self.noun(capital=True),
             "greenway_share": round(self.greenway_share, 4),
             "parks_visited": [dict(p) for p in self.parks_visited],
             "pois_visited": [dict(p) for p in self.pois_visited],
@@ -411,6 +442,7 @@ def _plan(cn: CompiledNetwork, request: LoopRequest, start: Place, *,
     logger.info("loop from %s: %d candidates, %d kept", start.label, len(found), len(loops))
     floor, warnings = _floor_and_warnings(lg, start.node, loops[0].distance_m, deadline=deadline,
                                           partial=partial)
+    warnings += _fewer_variants(found, request, len(loops))
     return LoopResult(request=request, start=start, loops=loops, candidates=len(found),
                       overlap_floor=floor, warnings=tuple(warnings), partial=partial)
 
@@ -521,7 +553,18 @@ def _score(lg: LoopGraph, c: Candidate, request: LoopRequest, ref: float, poi_no
     pois = int(np.isin(poi_nodes, nodes).sum())
     parks = np.unique(lg.cn.edge_park[list(c.edges)])
     n_parks = int((parks >= 0).sum())
-    return ERR_WEIGHT * err + c.overlap + COST_WEIGHT * (ratio / ref - 1.0) - 0.01 * min(pois, 10) - 0.03 * n_parks
+    unmapped = _unmapped_share(lg.cn, c.edges)
+    return (ERR_WEIGHT * err + c.overlap + UNMAPPED_WEIGHT * unmapped + COST_WEIGHT * (ratio / ref - 1.0)
+            - 0.01 * min(pois, 10) - 0.03 * n_parks)
+
+
+def _unmapped_share(cn: CompiledNetwork, edges: Sequence[int]) -> float:
+    """Share of a path's length on unmapped links."""
+    e = np.asarray(edges, dtype=np.int64)
+    code = cn.kinds.index("unmapped") if "unmapped" in cn.kinds else -1
+    lengths = cn.edge_length[e]
+    total = float(lengths.sum())
+    return float(lengths[cn.edge_kind[e] == code].sum()) / total if total > 0 else 0.0
 
 
 def _select(
@@ -531,6 +574,8 @@ def _select(
     unique = list({c.edges: c for c in _eligible(found, request)}.values())
     if not unique:
         return []
+    mapped = [c for c in unique if _unmapped_share(lg.cn, c.edges) <= MAX_UNMAPPED_SHARE]
+    unique = mapped or unique  # mostly unmapped loops only when nothing else exists
     ratios = [float(lg.cost[list(c.edges)].sum()) / max(c.measure, 1e-9) for c in unique]
     ref = min(ratios)
     scored = sorted(((_score(lg, c, request, ref, poi_nodes), i, c) for i, c in enumerate(unique)),
@@ -542,6 +587,17 @@ def _select(
             if len(chosen) == request.variants:
                 break
     return chosen
+
+
+def _fewer_variants(found: Sequence[Candidate], request: LoopRequest, kept: int) -> list[str]:
+    """Why fewer variants than asked for (empty when all were found)."""
+    if kept >= request.variants:
+        return []
+    eligible = len({c.edges for c in _eligible(found, request)})
+    why = (f"les {eligible - kept} autres boucles de la bonne longueur partagent plus de "
+           f"{fr_number(100 * MAX_SHARED, 0)} % de leur tracé avec celles-ci") if eligible > kept else (
+           "aucune autre boucle trouvée ne respecte la longueur demandée")
+    return [f"{kept} variante{'s' if kept > 1 else ''} sur {request.variants} demandées : {why}"]
 
 
 def _fmt(request: LoopRequest, value: float) -> str:
