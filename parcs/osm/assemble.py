@@ -67,6 +67,8 @@ class ArrayGraph:
     edge_osmid: IntArray
     edge_foot_ok: BoolArray
     edge_bike_ok: BoolArray
+    edge_bike_push: BoolArray
+    edge_major: BoolArray
     edge_kind: npt.NDArray[np.int32]
     edge_name: npt.NDArray[np.int32]
     edge_surface: npt.NDArray[np.int32]
@@ -119,6 +121,8 @@ def _segments(ways: WayArrays, area: BaseGeometry | None) -> tuple[IntArray, Int
         outside = 0
     i = np.arange(n - 1, dtype=np.int64)
     keep = (way_of[:-1] == way_of[1:]) & valid[:-1] & valid[1:]
+    if ways.refused is not None:  # ways the country's access table refuses
+        keep &= ~ways.refused[ways.cls][way_of[:-1]]
     loops = keep & (ways.refs[:-1] == ways.refs[1:])
     i = i[keep & ~loops]
     return i, i + 1, {"node_refs_outside_area": outside, "zero_length_segments": int(loops.sum())}
@@ -238,18 +242,26 @@ def reversed_runs(offsets: IntArray) -> IntArray:
     return offsets[:-1][owner] + counts[owner] - 1 - rank
 
 
-def _access(ways: WayArrays, chain_cls: npt.NDArray[np.int32], fwd: BoolArray, ptr: IntArray) -> tuple[BoolArray, BoolArray]:
-    """``(foot_ok, bike_ok)`` of the forward then backward chains (``chain_cls``: the class of
-    each segment in chain order)."""
-    table = np.array([[*c.fwd, *c.bwd] for c in ways.classes], dtype=bool).reshape(-1, 4)
+def _access(ways: WayArrays, chain_cls: npt.NDArray[np.int32], fwd: BoolArray, ptr: IntArray) -> tuple[BoolArray, ...]:
+    """``(foot_ok, bike_ok, bike_push, major)`` of the forward then backward chains
+    (``chain_cls``: the class of each segment in chain order): access flags are the *and* of the
+    segments', push and major the *or* (as :func:`parcs.osm.graph.simplify` aggregates)."""
+    table = np.array([[*c.fwd, *c.bwd, *c.push, c.major] for c in ways.classes], dtype=bool).reshape(-1, 7)
     flags = table[chain_cls]
-    along = np.where(fwd[:, None], flags[:, :2], flags[:, 2:])
-    against = np.where(fwd[:, None], flags[:, 2:], flags[:, :2])
+    along = np.where(fwd[:, None], flags[:, [0, 1, 4]], flags[:, [2, 3, 5]])
+    against = np.where(fwd[:, None], flags[:, [2, 3, 5]], flags[:, [0, 1, 4]])
+    along = np.column_stack([along, flags[:, 6]])
+    against = np.column_stack([against, flags[:, 6]])
     starts = ptr[:-1]
-    f = np.logical_and.reduceat(along, starts, axis=0) if starts.size else np.zeros((0, 2), bool)
-    r = np.logical_and.reduceat(against, starts, axis=0) if starts.size else np.zeros((0, 2), bool)
-    both = np.concatenate([f, r])
-    return both[:, 0].copy(), both[:, 1].copy()
+
+    def per_chain(x: BoolArray) -> BoolArray:
+        if not starts.size:
+            return np.zeros((0, 4), bool)
+        return np.column_stack([np.logical_and.reduceat(x[:, :2], starts, axis=0),
+                                np.logical_or.reduceat(x[:, 2:], starts, axis=0)])
+
+    both = np.concatenate([per_chain(along), per_chain(against)])
+    return tuple(both[:, i].copy() for i in range(4))
 
 
 def _vocab(values: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -269,7 +281,7 @@ def _class_codes(ways: WayArrays) -> dict[str, Any]:
 
 
 def assemble(
-    ways: WayArrays, *, crs: str, area: BaseGeometry | None = None, largest_only: bool = True
+    ways: WayArrays, *, crs: str, area: BaseGeometry | None = None, largest_only: bool = False
 ) -> ArrayGraph:
     """The network of ``ways`` (see the module doc).
 
@@ -282,7 +294,7 @@ def assemble(
     area
         WGS84 polygon: nodes outside are dropped (None: keep all).
     largest_only
-        Keep only the largest connected piece (as the osmnx path does).
+        Keep only the largest connected piece (default: every piece, as the osmnx path does).
 
     Raises
     ------
@@ -339,7 +351,7 @@ def _finish(
     renum = np.cumsum(keep_node) - 1
     u = renum[chain_nodes[offsets[:-1]]].astype(np.int32)
     v = renum[chain_nodes[offsets[1:] - 1]].astype(np.int32)
-    foot, bike = _access(ways, seg_cls[seg], fwd, ptr)
+    foot, bike, push, major = _access(ways, seg_cls[seg], fwd, ptr)
     first_cls = seg_cls[seg[ptr[:-1]]]
     codes = _class_codes(ways)
     rev = reversed_runs(offsets)
@@ -355,6 +367,7 @@ def _finish(
         node_x=x[keep_node], node_y=y[keep_node],
         edge_u=np.concatenate([u, v]), edge_v=np.concatenate([v, u]), edge_length=twice(length),
         edge_osmid=twice(ways.way_id[seg_way[seg[ptr[:-1]]]]), edge_foot_ok=foot, edge_bike_ok=bike,
+        edge_bike_push=push & bike, edge_major=major,
         edge_kind=twice(codes["kind"][first_cls]), edge_name=twice(codes["name"][first_cls]),
         edge_surface=twice(codes["surface"][first_cls]), edge_refs=twice(codes["route_refs"][first_cls]),
         geom_offsets=np.concatenate([offsets[:-1], offsets[-1] + offsets]),
