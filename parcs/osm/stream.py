@@ -28,6 +28,7 @@ import osmium
 from shapely.geometry import LineString
 
 from parcs._errors import DataError
+from parcs.osm.access import NODE_TAGS, barrier_blocks
 from parcs.osm.extract import _iterate, _read_relations, check_osm_file
 from parcs.osm.tags import (
     USEFUL_TAGS_WAY,
@@ -37,6 +38,7 @@ from parcs.osm.tags import (
     candidate_way,
     display_name,
     edge_access,
+    is_area,
     is_canal,
     is_major,
     keep_way,
@@ -74,6 +76,7 @@ class WayClass:
     differ: tuple[str, ...]
     push: tuple[bool, bool] = (False, False)
     major: bool = False
+    area: bool = False
 
 
 def _is_one_way(tags: dict[str, str]) -> bool:
@@ -101,6 +104,7 @@ def classify_way(
         fwd=(bool(fwd[0]), bool(fwd[1])), bwd=(bool(bwd[0]), bool(bwd[1])),
         differ=(kind, name, surface, "built", refs, "osm", acc),
         push=(bool(fwd[1]) and push, bool(bwd[1]) and push), major=is_major(d),
+        area=is_area(d),
     )
 
 
@@ -124,6 +128,7 @@ class WayArrays:
     missing_refs: int = 0
     raw: list[tuple[dict[str, str], RouteMembership | None]] = field(default_factory=list)
     refused: npt.NDArray[np.bool_] | None = None
+    barriers: dict[int, tuple[bool, bool]] = field(default_factory=dict)
 
     def classify(self, *, country: str | None) -> None:
         """(Re)classify every class with the access defaults of ``country`` (in place);
@@ -162,6 +167,7 @@ class _WayCollector:
         self.raw: list[tuple[dict[str, str], RouteMembership | None]] = []
         self.class_index: dict[tuple[Any, ...], int] = {}
         self.canals: list[LineString] = []
+        self.barriers: dict[int, tuple[bool, bool]] = {}
         self.missing = 0
 
     def _class_of(self, wid: int, tags: osmium.osm.TagList) -> int | None:
@@ -179,6 +185,13 @@ class _WayCollector:
                 self.raw.append((plain, membership))
             self.class_index[key] = found
         return None if found < 0 else found
+
+    def node(self, node: osmium.osm.Node) -> None:
+        """Record a barrier node that blocks walkers or cyclists (:func:`barrier_blocks`)."""
+        tags = {k: node.tags[k] for k in NODE_TAGS if k in node.tags}
+        blocks = barrier_blocks(tags)
+        if blocks[0] or blocks[1]:
+            self.barriers[node.id] = blocks
 
     def way(self, way: osmium.osm.Way) -> None:
         tags = way.tags
@@ -222,6 +235,7 @@ class _WayCollector:
             way_id=np.frombuffer(self.way_id, dtype=np.int64).copy(),
             cls=np.frombuffer(self.cls, dtype=np.int32).copy(),
             classes=self.classes, canals=self.canals, missing_refs=self.missing, raw=self.raw,
+            barriers=self.barriers,
         )
 
 
@@ -246,12 +260,13 @@ def read_ways(path: Path) -> WayArrays:
     fp = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()  # recorded for every node before the filters drop the nodes
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(way_filter)
+        .with_filter(osmium.filter.KeyFilter("highway", "waterway", "barrier"))
     )
     for obj in _iterate(path, fp):
         if obj.is_way():  # type: ignore[attr-defined]
             collector.way(obj)  # type: ignore[arg-type]
+        elif obj.is_node() and "barrier" in obj.tags:  # type: ignore[attr-defined]
+            collector.node(obj)  # type: ignore[arg-type]
     out = collector.arrays()
     if not out.n_ways:
         raise DataError(f"{path.name}: no way of the network (paths, tracks, streets) in the file")
