@@ -247,6 +247,16 @@ def _mesh_areas(
             len(extra))
 
 
+def _isolated_rings(a: IntArray, b: IntArray, endpoint: BoolArray) -> BoolArray:
+    """Segments of the pieces without any endpoint (chordless rings): osmnx's
+    ``simplify_graph(remove_rings=True)`` drops them."""
+    n = endpoint.size
+    m = coo_array((np.ones(a.size, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
+    _, labels = connected_components(m, directed=False)
+    has_end = np.bincount(labels, weights=endpoint.astype(float), minlength=labels.max(initial=0) + 1) > 0
+    return np.asarray(~has_end[labels[a]], dtype=bool)
+
+
 def _endpoints(a: IntArray, b: IntArray, differ: npt.NDArray[np.int32], n: int) -> BoolArray:
     """osmnx's endpoints: not exactly two segments to two distinct neighbours, or classes that
     differ."""
@@ -441,6 +451,9 @@ def assemble(
     differ = np.array([differ_index.setdefault(c.differ, len(differ_index)) for c in ways.classes],
                       dtype=np.int32)
     endpoint = _endpoints(a, b, differ[seg_cls], node_id.size)
+    ring = _isolated_rings(a, b, endpoint)
+    counts["isolated_ring_segments"] = int(ring.sum())
+    a, b, seg_cls, seg_osmid = a[~ring], b[~ring], seg_cls[~ring], seg_osmid[~ring]
     ptr, seg, fwd, start = _walk_chains(node_id.size, a, b, endpoint)
     chain_nodes, offsets = _chain_nodes(ptr, seg, fwd, start, a, b)
     keep_node = np.zeros(node_id.size, dtype=bool)
