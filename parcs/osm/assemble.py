@@ -207,7 +207,7 @@ def _split_barriers(
 
 def _mesh_areas(
     ways: WayArrays, segs: tuple[IntArray, IntArray, npt.NDArray[np.int32], IntArray],
-    lonlat: tuple[FloatArray, FloatArray],
+    lonlat: tuple[FloatArray, FloatArray], node_ids: IntArray,
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.int32], IntArray, int]:
     """:func:`parcs.osm.areas.mesh_pedestrian_areas` on segments (same ring and entry mesh)."""
     a, b, cls, osmid = segs
@@ -230,15 +230,18 @@ def _mesh_areas(
         near.setdefault(u, set()).add(v)
         near.setdefault(v, set()).add(u)
     extra: list[tuple[int, int, int, int]] = []
-    for w, ring in rings.items():
-        if ring is None:
-            continue
+    # the osmnx path meshes the areas in the order of its graph's nodes (ascending OSM ids), and
+    # the crossings of one area count for the next (entries, pairs already joined)
+    found = [(min(int(node_ids[n]) for n in r), w, r) for w, r in rings.items() if r is not None]
+    for _, w, ring in sorted(found):
         own = set(ring)
         entries = [i for i, n in enumerate(ring) if near.get(n, set()) - own]
         xy = [(float(lon[n]), float(lat[n])) for n in ring]
         c = int(cls[by_way[w][0]])
         for i, j in crossing_pairs(xy, entries, lambda i, j, r=ring: r[j] in near.get(r[i], set())):
             extra.append((ring[i], ring[j], c, w))
+            near.setdefault(ring[i], set()).add(ring[j])
+            near.setdefault(ring[j], set()).add(ring[i])
     if not extra:
         return a, b, cls, osmid, 0
     ex = np.array(extra, dtype=np.int64)
@@ -446,7 +449,7 @@ def assemble(
         ways, (a, b, seg_cls, seg_osmid), (node_id, lon, lat), counts["barriers_blocking"] = _split_barriers(
             ways, (a, b, seg_cls, seg_osmid), (node_id, lon, lat))
     a, b, seg_cls, seg_osmid, counts["area_crossings"] = _mesh_areas(
-        ways, (a, b, seg_cls, seg_osmid), (lon, lat))
+        ways, (a, b, seg_cls, seg_osmid), (lon, lat), node_id)
     differ_index: dict[tuple[str, ...], int] = {}
     differ = np.array([differ_index.setdefault(c.differ, len(differ_index)) for c in ways.classes],
                       dtype=np.int32)
