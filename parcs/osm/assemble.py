@@ -238,7 +238,10 @@ def _mesh_areas(
         entries = [i for i, n in enumerate(ring) if near.get(n, set()) - own]
         xy = [(float(lon[n]), float(lat[n])) for n in ring]
         c = int(cls[by_way[w][0]])
-        for i, j in crossing_pairs(xy, entries, lambda i, j, r=ring: r[j] in near.get(r[i], set())):
+        def joined(i: int, j: int, r: list[int] = ring) -> bool:
+            return r[j] in near.get(r[i], set())
+
+        for i, j in crossing_pairs(xy, entries, joined):
             extra.append((ring[i], ring[j], c, w))
             near.setdefault(ring[i], set()).add(ring[j])
             near.setdefault(ring[j], set()).add(ring[i])
