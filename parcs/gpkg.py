@@ -7,7 +7,7 @@
   ``elevation``, point geometry;
 - ``edges``: ``u``, ``v`` (OSM node ids), ``key`` (0, 1... among edges with the same ends),
   ``osmid`` (OSM way id), ``length``, ``kind``, ``name``, ``surface``, ``status``, ``source``,
-  ``route_refs``, ``foot_ok``, ``bike_ok``, ``climb``, ``descent``, ``grade_up``,
+  ``route_refs``, ``foot_ok``, ``bike_ok``, ``bike_push``, ``major``, ``climb``, ``descent``, ``grade_up``,
   ``grade_down``, line geometry oriented u -> v.
 
 :func:`read_network_gpkg` turns it back into an osmnx ``MultiDiGraph`` with
@@ -72,6 +72,7 @@ def write_network_gpkg(net: Any, path: Path) -> Path:
             "status": "built", "source": "osm",
             "route_refs": np.asarray(g.refs, dtype=object)[g.edge_refs[e]],
             "foot_ok": g.edge_foot_ok[e], "bike_ok": g.edge_bike_ok[e],
+            "bike_push": g.edge_bike_push[e], "major": g.edge_major[e],
             "climb": net.climb[e], "descent": net.descent[e],
             "grade_up": net.grade_up[e], "grade_down": net.grade_down[e],
         }
@@ -86,8 +87,9 @@ def read_network_gpkg(path: Path) -> nx.MultiDiGraph:
 
     nodes = gpd.read_file(path, layer="nodes", engine="pyogrio").set_index("osmid")
     edges = gpd.read_file(path, layer="edges", engine="pyogrio").set_index(["u", "v", "key"])
-    for col in ("foot_ok", "bike_ok"):
-        edges[col] = edges[col].astype(bool)
+    for col in ("foot_ok", "bike_ok", "bike_push", "major"):
+        if col in edges:  # bike_push and major: absent from older files
+            edges[col] = edges[col].astype(bool)
     for col in ("name", "route_refs"):
         edges[col] = edges[col].where(pd.notna(edges[col]), "")
     crs = str(nodes.crs.to_string()) if nodes.crs is not None else None

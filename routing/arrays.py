@@ -96,8 +96,7 @@ def compile_arrays(net: Any) -> CompiledNetwork:
         "edge_length": g.edge_length, "edge_climb": net.climb, "edge_descent": net.descent,
         "edge_grade_up": net.grade_up, "edge_grade_down": net.grade_down,
         "edge_foot_ok": g.edge_foot_ok, "edge_bike_ok": g.edge_bike_ok,
-        # the streamed build does not apply issue 12's push and major-road rules yet
-        "edge_bike_push": np.zeros(n_edges, dtype=bool), "edge_major": np.zeros(n_edges, dtype=bool),
+        "edge_bike_push": g.edge_bike_push, "edge_major": g.edge_major,
         "edge_layer": np.zeros(n_edges, dtype=np.int8),  # the streamed build reads no layer yet: ground
         # no unmapped link in an OpenStreetMap build: straight length and range are the length
         "edge_straight": g.edge_length, "edge_low": g.edge_length, "edge_high": g.edge_length,

@@ -32,16 +32,19 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 def _edges_of_graph(G: Any) -> Counter[tuple[Any, ...]]:  # noqa: N803
     return Counter(
-        (int(u), int(v), round(float(d["length"]), 6), d["kind"], bool(d["foot_ok"]), bool(d["bike_ok"]))
+        (int(u), int(v), round(float(d["length"]), 6), d["kind"], bool(d["foot_ok"]), bool(d["bike_ok"]),
+         bool(d.get("bike_push", False)), bool(d.get("major", False)))
         for u, v, d in G.edges(data=True)
     )
 
 
 def _edges_of_arrays(g: Any) -> Counter[tuple[Any, ...]]:
     return Counter(
-        (int(g.node_id[u]), int(g.node_id[v]), round(float(length), 6), g.kinds[k], bool(f), bool(b))
-        for u, v, length, k, f, b in zip(
-            g.edge_u, g.edge_v, g.edge_length, g.edge_kind, g.edge_foot_ok, g.edge_bike_ok, strict=True
+        (int(g.node_id[u]), int(g.node_id[v]), round(float(length), 6), g.kinds[k], bool(f), bool(b),
+         bool(p), bool(m))
+        for u, v, length, k, f, b, p, m in zip(
+            g.edge_u, g.edge_v, g.edge_length, g.edge_kind, g.edge_foot_ok, g.edge_bike_ok,
+            g.edge_bike_push, g.edge_major, strict=True
         )
     )
 
@@ -96,8 +99,10 @@ def test_streamed_equals_osmnx_path_on_synthetic_cases(synthetic: Path) -> None:
     assert new.graph.crs == old.graph.graph["crs"]
     assert _edges_of_arrays(new.graph) == _edges_of_graph(old.graph)
     assert new.meta["osm"]["missing_node_refs"] == 1
-    # the island (way 12) is dropped as by the osmnx path, the motorway is not a network way
-    assert 13 not in set(new.graph.edge_osmid.tolist()) and 12 not in set(new.graph.edge_osmid.tolist())
+    # every connected piece is kept, the island (way 12) too, as by the osmnx path; the
+    # motorway is not a network way
+    ids = set(new.graph.edge_osmid.tolist())
+    assert 13 not in ids and 12 in ids
 
 
 def test_chain_walk_compiled_equals_python(synthetic: Path) -> None:

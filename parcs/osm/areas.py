@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -25,7 +26,7 @@ from shapely.geometry import LineString, Polygon
 INSIDE_TOL_DEG = 1e-7
 
 
-def _ring(edges: list[tuple[Any, Any]]) -> list[Any] | None:
+def ring_of(edges: list[tuple[Any, Any]]) -> list[Any] | None:
     """The node sequence of a closed ring from its (directed) edges; None if not one ring."""
     und = nx.Graph()
     und.add_edges_from(edges)
@@ -40,30 +41,44 @@ def _geodesic_m(a: dict[str, Any], b: dict[str, Any]) -> float:
     return 2 * 6_371_009.0 * math.asin(math.sqrt(min(h, 1.0)))
 
 
+def crossing_pairs(
+    xy: Sequence[tuple[float, float]], entries: Sequence[int], joined: Callable[[int, int], bool]
+) -> list[tuple[int, int]]:
+    """The entry mesh of one area (shared by the osmnx and the streamed builds).
+
+    ``xy``: WGS84 coordinates of the ring's nodes in order; ``entries``: positions in the ring of
+    its entries, in ring order; ``joined(i, j)``: whether entries ``i`` and ``j`` (positions) are
+    already joined by an edge. Returns the pairs of positions to join by a crossing.
+    """
+    poly = Polygon(xy)
+    if not poly.is_valid or poly.area <= 0:
+        return []
+    zone = poly.buffer(INSIDE_TOL_DEG)
+    shapely.prepare(zone)
+    return [
+        (i, j) for i, j in itertools.combinations(entries, 2)
+        if not joined(i, j) and zone.covers(LineString([xy[i], xy[j]]))
+    ]
+
+
 def _crossings(G: nx.MultiDiGraph, ring: list[Any], template: dict[str, Any]) -> int:  # noqa: N803
     """Add the entry mesh of one area; return the number of crossing edge pairs."""
     own = set(ring)
     entries = [
-        n for n in ring
+        i for i, n in enumerate(ring)
         if any(nb not in own for nb in (*G.successors(n), *G.predecessors(n)))
     ]
-    poly = Polygon([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ring])
-    if not poly.is_valid or poly.area <= 0:
-        return 0
-    zone = poly.buffer(INSIDE_TOL_DEG)
-    shapely.prepare(zone)
-    added = 0
-    for a, b in itertools.combinations(entries, 2):
-        if G.has_edge(a, b) or G.has_edge(b, a):
-            continue
+    xy = [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in ring]
+    pairs = crossing_pairs(
+        xy, entries, lambda i, j: G.has_edge(ring[i], ring[j]) or G.has_edge(ring[j], ring[i])
+    )
+    for i, j in pairs:
+        a, b = ring[i], ring[j]
         pa, pb = G.nodes[a], G.nodes[b]
-        if not zone.covers(LineString([(pa["x"], pa["y"]), (pb["x"], pb["y"])])):
-            continue
         data = dict(template, length=_geodesic_m(pa, pb), oneway=False, reversed=False)
         G.add_edge(a, b, **data)
         G.add_edge(b, a, **dict(data, reversed=True))
-        added += 1
-    return added
+    return len(pairs)
 
 
 def mesh_pedestrian_areas(G: nx.MultiDiGraph) -> dict[str, int]:  # noqa: N803
@@ -85,7 +100,7 @@ def mesh_pedestrian_areas(G: nx.MultiDiGraph) -> dict[str, int]:  # noqa: N803
             template.setdefault(d["osmid"], d)
     areas = crossings = 0
     for osmid, edges in by_way.items():
-        ring = _ring(edges)
+        ring = ring_of(edges)
         if ring is None:
             continue
         areas += 1

@@ -22,7 +22,7 @@ numpy only, in memory linear in the number of node references:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numba
@@ -35,7 +35,8 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from parcs._errors import BuildError
-from parcs.osm.stream import WayArrays
+from parcs.osm.areas import crossing_pairs, ring_of
+from parcs.osm.stream import WayArrays, WayClass
 
 __all__ = ["ArrayGraph", "assemble", "reversed_runs"]
 
@@ -67,6 +68,8 @@ class ArrayGraph:
     edge_osmid: IntArray
     edge_foot_ok: BoolArray
     edge_bike_ok: BoolArray
+    edge_bike_push: BoolArray
+    edge_major: BoolArray
     edge_kind: npt.NDArray[np.int32]
     edge_name: npt.NDArray[np.int32]
     edge_surface: npt.NDArray[np.int32]
@@ -119,6 +122,8 @@ def _segments(ways: WayArrays, area: BaseGeometry | None) -> tuple[IntArray, Int
         outside = 0
     i = np.arange(n - 1, dtype=np.int64)
     keep = (way_of[:-1] == way_of[1:]) & valid[:-1] & valid[1:]
+    if ways.refused is not None:  # ways the country's access table refuses
+        keep &= ~ways.refused[ways.cls][way_of[:-1]]
     loops = keep & (ways.refs[:-1] == ways.refs[1:])
     i = i[keep & ~loops]
     return i, i + 1, {"node_refs_outside_area": outside, "zero_length_segments": int(loops.sum())}
@@ -130,6 +135,132 @@ def _largest_piece(a: IntArray, b: IntArray, n: int) -> tuple[BoolArray, int]:
     count, labels = connected_components(m, directed=False)
     main = int(np.bincount(labels[a]).argmax()) if a.size else 0
     return labels[a] == main, int(count)
+
+
+def _passage_class(foot: bool, bike: bool) -> WayClass:
+    """The class of a barrier passage (as :func:`parcs.osm.barriers._passage`)."""
+    acc = f"barrier{int(foot)}{int(bike)}"
+    return WayClass(kind="path", name="", surface="unknown", route_refs="", oneway=False,
+                    reverse_nodes=False, fwd=(foot, bike), bwd=(foot, bike),
+                    differ=("path", "", "unknown", "built", "", "osm", acc))
+
+
+def _split_barriers(
+    ways: WayArrays, segs: tuple[IntArray, IntArray, npt.NDArray[np.int32], IntArray],
+    nodes: tuple[IntArray, FloatArray, FloatArray],
+) -> tuple[WayArrays, tuple[Any, ...], tuple[IntArray, FloatArray, FloatArray], int]:
+    """:func:`parcs.osm.barriers.split_barriers` on segments: each side of a blocking barrier
+    but the first (neighbours sorted by id) gets its own copy of the node, joined to it by a
+    passage segment when some mode may pass. Only the barrier nodes' segments are visited."""
+    a, b, cls, osmid = (x.copy() for x in segs)
+    node_id, lon, lat = nodes
+    present = np.isin(node_id, np.fromiter(ways.barriers, dtype=np.int64))
+    if not present.any():
+        return ways, (a, b, cls, osmid), nodes, 0
+    at: dict[int, list[int]] = {}
+    for s in np.flatnonzero(present[a] | present[b]).tolist():
+        for end in {int(a[s]), int(b[s])}:
+            if present[end]:
+                at.setdefault(end, []).append(s)
+    classes = list(ways.classes)
+    passage: dict[tuple[bool, bool], int] = {}
+    new_nodes: list[tuple[int, int]] = []  # (id, index of the original)
+    extra: list[tuple[int, int, int, int]] = []
+    split = 0
+    for n in sorted(at, key=lambda i: int(node_id[i])):
+        no_foot, no_bike = ways.barriers[int(node_id[n])]
+        other = {s: int(b[s]) if a[s] == n else int(a[s]) for s in at[n]}
+        sides = sorted({nb for nb in other.values() if nb != n},
+                       key=lambda i: int(node_id[i]) if i < node_id.size else new_nodes[i - node_id.size][0])
+        if len(sides) < 2:
+            continue
+        split += 1
+        nid = int(node_id[n])
+        for rank, nb in enumerate(sides[1:64], start=1):
+            k = node_id.size + len(new_nodes)
+            new_nodes.append((-(nid * 64 + rank), n))
+            for s, o in other.items():
+                if o == nb:
+                    if a[s] == n:
+                        a[s] = k
+                    if b[s] == n:
+                        b[s] = k
+            if no_foot and no_bike:
+                continue
+            key = (not no_foot, not no_bike)
+            if key not in passage:
+                passage[key] = len(classes)
+                classes.append(_passage_class(*key))
+            extra.append((k, n, passage[key], -abs(nid)))
+    if not new_nodes:
+        return ways, (a, b, cls, osmid), nodes, 0
+    orig = np.array([o for _, o in new_nodes], dtype=np.int64)
+    node_id = np.concatenate([node_id, np.array([i for i, _ in new_nodes], dtype=np.int64)])
+    lon, lat = np.concatenate([lon, lon[orig]]), np.concatenate([lat, lat[orig]])
+    if extra:
+        ex = np.array(extra, dtype=np.int64)
+        a, b = np.concatenate([a, ex[:, 0]]), np.concatenate([b, ex[:, 1]])
+        cls = np.concatenate([cls, ex[:, 2].astype(cls.dtype)])
+        osmid = np.concatenate([osmid, ex[:, 3]])
+    return replace(ways, classes=classes), (a, b, cls, osmid), (node_id, lon, lat), split
+
+
+def _mesh_areas(
+    ways: WayArrays, segs: tuple[IntArray, IntArray, npt.NDArray[np.int32], IntArray],
+    lonlat: tuple[FloatArray, FloatArray], node_ids: IntArray,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.int32], IntArray, int]:
+    """:func:`parcs.osm.areas.mesh_pedestrian_areas` on segments (same ring and entry mesh)."""
+    a, b, cls, osmid = segs
+    lon, lat = lonlat
+    flag = np.array([c.area and (c.fwd[0] or c.bwd[0]) for c in ways.classes], dtype=bool)
+    on_area = np.flatnonzero(flag[cls]) if flag.any() else np.zeros(0, dtype=np.int64)
+    if not on_area.size:
+        return a, b, cls, osmid, 0
+    by_way: dict[int, list[int]] = {}
+    for s in on_area.tolist():
+        by_way.setdefault(int(osmid[s]), []).append(s)
+    rings = {w: ring_of([(int(a[s]), int(b[s])) for s in ss]) for w, ss in by_way.items()}
+    ring_nodes = np.zeros(lon.size, dtype=bool)
+    for r in rings.values():
+        if r is not None:
+            ring_nodes[r] = True
+    near: dict[int, set[int]] = {}
+    for s in np.flatnonzero(ring_nodes[a] | ring_nodes[b]).tolist():
+        u, v = int(a[s]), int(b[s])
+        near.setdefault(u, set()).add(v)
+        near.setdefault(v, set()).add(u)
+    extra: list[tuple[int, int, int, int]] = []
+    # the osmnx path meshes the areas in the order of its graph's nodes (ascending OSM ids), and
+    # the crossings of one area count for the next (entries, pairs already joined)
+    found = [(min(int(node_ids[n]) for n in r), w, r) for w, r in rings.items() if r is not None]
+    for _, w, ring in sorted(found):
+        own = set(ring)
+        entries = [i for i, n in enumerate(ring) if near.get(n, set()) - own]
+        xy = [(float(lon[n]), float(lat[n])) for n in ring]
+        c = int(cls[by_way[w][0]])
+        def joined(i: int, j: int, r: list[int] = ring) -> bool:
+            return r[j] in near.get(r[i], set())
+
+        for i, j in crossing_pairs(xy, entries, joined):
+            extra.append((ring[i], ring[j], c, w))
+            near.setdefault(ring[i], set()).add(ring[j])
+            near.setdefault(ring[j], set()).add(ring[i])
+    if not extra:
+        return a, b, cls, osmid, 0
+    ex = np.array(extra, dtype=np.int64)
+    return (np.concatenate([a, ex[:, 0]]), np.concatenate([b, ex[:, 1]]),
+            np.concatenate([cls, ex[:, 2].astype(cls.dtype)]), np.concatenate([osmid, ex[:, 3]]),
+            len(extra))
+
+
+def _isolated_rings(a: IntArray, b: IntArray, endpoint: BoolArray) -> BoolArray:
+    """Segments of the pieces without any endpoint (chordless rings): osmnx's
+    ``simplify_graph(remove_rings=True)`` drops them."""
+    n = endpoint.size
+    m = coo_array((np.ones(a.size, dtype=np.int8), (a, b)), shape=(n, n)).tocsr()
+    _, labels = connected_components(m, directed=False)
+    has_end = np.bincount(labels, weights=endpoint.astype(float), minlength=labels.max(initial=0) + 1) > 0
+    return np.asarray(~has_end[labels[a]], dtype=bool)
 
 
 def _endpoints(a: IntArray, b: IntArray, differ: npt.NDArray[np.int32], n: int) -> BoolArray:
@@ -238,18 +369,26 @@ def reversed_runs(offsets: IntArray) -> IntArray:
     return offsets[:-1][owner] + counts[owner] - 1 - rank
 
 
-def _access(ways: WayArrays, chain_cls: npt.NDArray[np.int32], fwd: BoolArray, ptr: IntArray) -> tuple[BoolArray, BoolArray]:
-    """``(foot_ok, bike_ok)`` of the forward then backward chains (``chain_cls``: the class of
-    each segment in chain order)."""
-    table = np.array([[*c.fwd, *c.bwd] for c in ways.classes], dtype=bool).reshape(-1, 4)
+def _access(ways: WayArrays, chain_cls: npt.NDArray[np.int32], fwd: BoolArray, ptr: IntArray) -> tuple[BoolArray, ...]:
+    """``(foot_ok, bike_ok, bike_push, major)`` of the forward then backward chains
+    (``chain_cls``: the class of each segment in chain order): access flags are the *and* of the
+    segments', push and major the *or* (as :func:`parcs.osm.graph.simplify` aggregates)."""
+    table = np.array([[*c.fwd, *c.bwd, *c.push, c.major] for c in ways.classes], dtype=bool).reshape(-1, 7)
     flags = table[chain_cls]
-    along = np.where(fwd[:, None], flags[:, :2], flags[:, 2:])
-    against = np.where(fwd[:, None], flags[:, 2:], flags[:, :2])
+    along = np.where(fwd[:, None], flags[:, [0, 1, 4]], flags[:, [2, 3, 5]])
+    against = np.where(fwd[:, None], flags[:, [2, 3, 5]], flags[:, [0, 1, 4]])
+    along = np.column_stack([along, flags[:, 6]])
+    against = np.column_stack([against, flags[:, 6]])
     starts = ptr[:-1]
-    f = np.logical_and.reduceat(along, starts, axis=0) if starts.size else np.zeros((0, 2), bool)
-    r = np.logical_and.reduceat(against, starts, axis=0) if starts.size else np.zeros((0, 2), bool)
-    both = np.concatenate([f, r])
-    return both[:, 0].copy(), both[:, 1].copy()
+
+    def per_chain(x: BoolArray) -> BoolArray:
+        if not starts.size:
+            return np.zeros((0, 4), bool)
+        return np.column_stack([np.logical_and.reduceat(x[:, :2], starts, axis=0),
+                                np.logical_or.reduceat(x[:, 2:], starts, axis=0)])
+
+    both = np.concatenate([per_chain(along), per_chain(against)])
+    return tuple(both[:, i].copy() for i in range(4))
 
 
 def _vocab(values: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -269,7 +408,7 @@ def _class_codes(ways: WayArrays) -> dict[str, Any]:
 
 
 def assemble(
-    ways: WayArrays, *, crs: str, area: BaseGeometry | None = None, largest_only: bool = True
+    ways: WayArrays, *, crs: str, area: BaseGeometry | None = None, largest_only: bool = False
 ) -> ArrayGraph:
     """The network of ``ways`` (see the module doc).
 
@@ -282,7 +421,7 @@ def assemble(
     area
         WGS84 polygon: nodes outside are dropped (None: keep all).
     largest_only
-        Keep only the largest connected piece (as the osmnx path does).
+        Keep only the largest connected piece (default: every piece, as the osmnx path does).
 
     Raises
     ------
@@ -308,23 +447,32 @@ def assemble(
         a, b = renum[a], renum[b]
         node_id, lon, lat = node_id[used], lon[used], lat[used]
     seg_cls = ways.cls[seg_way]
+    seg_osmid = ways.way_id[seg_way]
+    if ways.barriers:
+        ways, (a, b, seg_cls, seg_osmid), (node_id, lon, lat), counts["barriers_blocking"] = _split_barriers(
+            ways, (a, b, seg_cls, seg_osmid), (node_id, lon, lat))
+    a, b, seg_cls, seg_osmid, counts["area_crossings"] = _mesh_areas(
+        ways, (a, b, seg_cls, seg_osmid), (lon, lat), node_id)
     differ_index: dict[tuple[str, ...], int] = {}
     differ = np.array([differ_index.setdefault(c.differ, len(differ_index)) for c in ways.classes],
                       dtype=np.int32)
     endpoint = _endpoints(a, b, differ[seg_cls], node_id.size)
+    ring = _isolated_rings(a, b, endpoint)
+    counts["isolated_ring_segments"] = int(ring.sum())
+    a, b, seg_cls, seg_osmid = a[~ring], b[~ring], seg_cls[~ring], seg_osmid[~ring]
     ptr, seg, fwd, start = _walk_chains(node_id.size, a, b, endpoint)
     chain_nodes, offsets = _chain_nodes(ptr, seg, fwd, start, a, b)
     keep_node = np.zeros(node_id.size, dtype=bool)
     keep_node[chain_nodes[offsets[:-1]]] = keep_node[chain_nodes[offsets[1:] - 1]] = True
     return _finish(ways, crs=crs, node=(node_id, lon, lat), keep_node=keep_node,
                    chains=(ptr, seg, fwd, chain_nodes, offsets), seg_cls=seg_cls,
-                   seg_way=seg_way, counts={**counts, "segments": int(a.size)})
+                   seg_osmid=seg_osmid, counts={**counts, "segments": int(a.size)})
 
 
 def _finish(
     ways: WayArrays, *, crs: str, node: tuple[IntArray, FloatArray, FloatArray],
     keep_node: BoolArray, chains: tuple[IntArray, IntArray, BoolArray, IntArray, IntArray],
-    seg_cls: npt.NDArray[np.int32], seg_way: IntArray, counts: dict[str, Any],
+    seg_cls: npt.NDArray[np.int32], seg_osmid: IntArray, counts: dict[str, Any],
 ) -> ArrayGraph:
     """Projection, lengths, directed edges and their attributes."""
     node_id, lon, lat = node
@@ -339,7 +487,7 @@ def _finish(
     renum = np.cumsum(keep_node) - 1
     u = renum[chain_nodes[offsets[:-1]]].astype(np.int32)
     v = renum[chain_nodes[offsets[1:] - 1]].astype(np.int32)
-    foot, bike = _access(ways, seg_cls[seg], fwd, ptr)
+    foot, bike, push, major = _access(ways, seg_cls[seg], fwd, ptr)
     first_cls = seg_cls[seg[ptr[:-1]]]
     codes = _class_codes(ways)
     rev = reversed_runs(offsets)
@@ -354,7 +502,8 @@ def _finish(
         crs=crs, node_id=node_id[keep_node], node_lon=lon[keep_node], node_lat=lat[keep_node],
         node_x=x[keep_node], node_y=y[keep_node],
         edge_u=np.concatenate([u, v]), edge_v=np.concatenate([v, u]), edge_length=twice(length),
-        edge_osmid=twice(ways.way_id[seg_way[seg[ptr[:-1]]]]), edge_foot_ok=foot, edge_bike_ok=bike,
+        edge_osmid=twice(seg_osmid[seg[ptr[:-1]]]), edge_foot_ok=foot, edge_bike_ok=bike,
+        edge_bike_push=push & bike, edge_major=major,
         edge_kind=twice(codes["kind"][first_cls]), edge_name=twice(codes["name"][first_cls]),
         edge_surface=twice(codes["surface"][first_cls]), edge_refs=twice(codes["route_refs"][first_cls]),
         geom_offsets=np.concatenate([offsets[:-1], offsets[-1] + offsets]),

@@ -28,14 +28,19 @@ import osmium
 from shapely.geometry import LineString
 
 from parcs._errors import DataError
+from parcs.osm.access import NODE_TAGS, barrier_blocks
 from parcs.osm.extract import _iterate, _read_relations, check_osm_file
 from parcs.osm.tags import (
     USEFUL_TAGS_WAY,
     RouteMembership,
     access_signature,
+    bike_push,
+    candidate_way,
     display_name,
     edge_access,
+    is_area,
     is_canal,
+    is_major,
     keep_way,
     route_memberships,
     surface_class,
@@ -69,30 +74,37 @@ class WayClass:
     fwd: tuple[bool, bool]
     bwd: tuple[bool, bool]
     differ: tuple[str, ...]
+    push: tuple[bool, bool] = (False, False)
+    major: bool = False
+    area: bool = False
 
 
 def _is_one_way(tags: dict[str, str]) -> bool:
     return tags.get("oneway") in ONEWAY_VALUES or tags.get("junction") == "roundabout"
 
 
-def classify_way(tags: dict[str, str], membership: RouteMembership | None) -> WayClass:
+def classify_way(
+    tags: dict[str, str], membership: RouteMembership | None, *, country: str | None = None
+) -> WayClass:
     """The :class:`WayClass` of a kept way's useful tags, as :mod:`parcs.osm.graph` classifies
-    the osmnx edges of the same way (``oneway`` as osmnx sets it: a boolean)."""
+    the osmnx edges of the same way (``oneway`` as osmnx sets it: a boolean), with the access
+    defaults of ``country`` (:mod:`parcs.osm.access`)."""
     oneway = _is_one_way(tags)
     d: dict[str, Any] = {**tags, "oneway": oneway}
-    fwd = edge_access(d, oneway=oneway, reversed_=False, against=False)
-    if oneway:
-        bwd = edge_access({**d, "reversed": True}, oneway=True, reversed_=True, against=True)
-    else:
-        bwd = edge_access({**d, "reversed": True}, oneway=False, reversed_=True, against=False)
+    fwd = edge_access(d, oneway=oneway, reversed_=False, against=False, country=country)
+    bwd = edge_access({**d, "reversed": True}, oneway=oneway, reversed_=True, against=oneway,
+                      country=country)
     kind, name, surface = way_kind(d, membership), display_name(d), surface_class(d)
     refs = ";".join(membership.refs) if membership else ""
-    acc = access_signature(d) + ("1" if oneway else "0")
+    acc = access_signature(d, country=country) + ("1" if oneway else "0")
+    push = bike_push(d, country=country)
     return WayClass(
         kind=kind, name=name, surface=surface, route_refs=refs, oneway=oneway,
         reverse_nodes=oneway and tags.get("oneway") in REVERSED_VALUES,
         fwd=(bool(fwd[0]), bool(fwd[1])), bwd=(bool(bwd[0]), bool(bwd[1])),
         differ=(kind, name, surface, "built", refs, "osm", acc),
+        push=(bool(fwd[1]) and push, bool(bwd[1]) and push), major=is_major(d),
+        area=is_area(d),
     )
 
 
@@ -114,6 +126,17 @@ class WayArrays:
     classes: list[WayClass]
     canals: list[LineString] = field(default_factory=list)
     missing_refs: int = 0
+    raw: list[tuple[dict[str, str], RouteMembership | None]] = field(default_factory=list)
+    refused: npt.NDArray[np.bool_] | None = None
+    barriers: dict[int, tuple[bool, bool]] = field(default_factory=dict)
+
+    def classify(self, *, country: str | None) -> None:
+        """(Re)classify every class with the access defaults of ``country`` (in place);
+        ``refused[c]`` is True for a class :func:`keep_way` refuses in that country."""
+        if not self.raw:
+            return
+        self.refused = np.array([not keep_way(t, country=country) for t, _ in self.raw], dtype=bool)
+        self.classes = [classify_way(t, m, country=country) for t, m in self.raw]
 
     @property
     def n_ways(self) -> int:
@@ -141,8 +164,10 @@ class _WayCollector:
         self.way_id = array("q")
         self.cls = array("i")
         self.classes: list[WayClass] = []
+        self.raw: list[tuple[dict[str, str], RouteMembership | None]] = []
         self.class_index: dict[tuple[Any, ...], int] = {}
         self.canals: list[LineString] = []
+        self.barriers: dict[int, tuple[bool, bool]] = {}
         self.missing = 0
 
     def _class_of(self, wid: int, tags: osmium.osm.TagList) -> int | None:
@@ -152,13 +177,21 @@ class _WayCollector:
         found = self.class_index.get(key)
         if found is None:
             plain = dict(useful)
-            if not keep_way(plain):
+            if not candidate_way(plain):  # the country is not known yet: see WayArrays.classify
                 found = -1
             else:
                 found = len(self.classes)
                 self.classes.append(classify_way(plain, membership))
+                self.raw.append((plain, membership))
             self.class_index[key] = found
         return None if found < 0 else found
+
+    def node(self, node: osmium.osm.Node) -> None:
+        """Record a barrier node that blocks walkers or cyclists (:func:`barrier_blocks`)."""
+        tags = {k: node.tags[k] for k in NODE_TAGS if k in node.tags}
+        blocks = barrier_blocks(tags)
+        if blocks[0] or blocks[1]:
+            self.barriers[node.id] = blocks
 
     def way(self, way: osmium.osm.Way) -> None:
         tags = way.tags
@@ -201,7 +234,8 @@ class _WayCollector:
             lat=np.frombuffer(self.lat, dtype=np.float64).copy(),
             way_id=np.frombuffer(self.way_id, dtype=np.int64).copy(),
             cls=np.frombuffer(self.cls, dtype=np.int32).copy(),
-            classes=self.classes, canals=self.canals, missing_refs=self.missing,
+            classes=self.classes, canals=self.canals, missing_refs=self.missing, raw=self.raw,
+            barriers=self.barriers,
         )
 
 
@@ -226,12 +260,13 @@ def read_ways(path: Path) -> WayArrays:
     fp = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()  # recorded for every node before the filters drop the nodes
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(way_filter)
+        .with_filter(osmium.filter.KeyFilter("highway", "waterway", "barrier"))
     )
     for obj in _iterate(path, fp):
         if obj.is_way():  # type: ignore[attr-defined]
             collector.way(obj)  # type: ignore[arg-type]
+        elif obj.is_node() and "barrier" in obj.tags:  # type: ignore[attr-defined]
+            collector.node(obj)  # type: ignore[arg-type]
     out = collector.arrays()
     if not out.n_ways:
         raise DataError(f"{path.name}: no way of the network (paths, tracks, streets) in the file")

@@ -172,7 +172,7 @@ def _empty_layer(crs: str, columns: list[str]) -> gpd.GeoDataFrame:
 
 
 def build_streamed_network(
-    osm_file: Path, *, area: str = "file", dem: list[Path] | None = None, largest_only: bool = True
+    osm_file: Path, *, area: str = "file", dem: list[Path] | None = None, largest_only: bool = False
 ) -> ArrayNetwork:
     """Build the network of an extract file as arrays (see the module doc).
 
@@ -186,7 +186,7 @@ def build_streamed_network(
     dem
         Elevation tiles; default the fetched SRTM tiles when they cover, else flat.
     largest_only
-        Keep only the largest connected piece (as the osmnx path does).
+        Keep only the largest connected piece (default: every piece, as the osmnx path does).
 
     Raises
     ------
@@ -205,7 +205,8 @@ def build_streamed_network(
     else:
         where = resolve_area(spec)
         polygon = where.network
-    crs = choose_crs(where.network)
+    ways.classify(country=where.country)
+    crs = choose_crs(where.network, country=where.country or "")
     g = assemble(ways, crs=crs, area=polygon, largest_only=largest_only)
     counts = {"ways": ways.n_ways, "missing_node_refs": ways.missing_refs, **g.counts}
     counts["towpath_edges"] = mark_towpaths(g, ways.canals)
@@ -222,6 +223,7 @@ def build_streamed_network(
         "source": "osm-file", "osm_file": Path(osm_file).name, "builder": "stream",
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "area": where.spec,
         "area_bounds_wgs84": [round(v, 6) for v in where.network.bounds], "crs": crs,
+        "country": where.country,
         "elevation": elev, "opendata": None, "osm": counts,
         "stats": {"nodes": g.n_nodes, "edges": g.n_edges, "ways": g.n_edges // 2,
                   "km_total": round(km, 1), "km_in_perimeter": round(km, 1),
