@@ -113,5 +113,7 @@ def test_suggestions_rank_the_closest_first(cn: CompiledNetwork) -> None:
 def test_loops_name_the_nearest_station(cn: CompiledNetwork) -> None:
     access = nearest_station(cn, resolve_place(cn, "gare de loos en gohelle").node)
     assert access is not None and access.id == "station:87345033"
-    far = nearest_station(cn, resolve_place(cn, "olhain").node)
+    # Olhain lies in the hills: its nearest station is beyond the default 10 km walk since unmapped links
+    # carry their estimated street length (issue 13), so ask farther
+    far = nearest_station(cn, resolve_place(cn, "olhain").node, max_m=20_000.0)
     assert far is not None and far.distance_m > 1000 and far.text.startswith("Accès : gare d")

@@ -185,10 +185,9 @@ def _linked_mock() -> Any:
     """The mock network with nodes 30 (-1000, 1000), 31 (-600, 1000), 32 (-600, 1300): paths
     30–1 and 31–15 make 30 → 31 a 2.2 km detour for 400 m; unmapped links 30–31 (estimate 2×,
     range 1×–4×) and 31–32 (32 is reached by a link only)."""
+    from conftest import X0, Y0, make_mock_network
     from pyproj import Transformer
     from shapely.geometry import LineString
-
-    from tests.conftest import X0, Y0, make_mock_network
 
     net = make_mock_network()
     g = net.graph
@@ -254,7 +253,6 @@ def test_direct_option_offered_with_its_sentence(linked: Any) -> None:
 
 
 def test_streets_none_and_max_estimated(linked: Any) -> None:
-    from parcs._errors import NoRouteError
     from routing.engine import route
     from routing.request import RouteRequest
 
@@ -262,11 +260,14 @@ def test_streets_none_and_max_estimated(linked: Any) -> None:
     assert none.direct is None and "streets=none" in none.comparison
     capped = route(linked, RouteRequest(_at(linked, 30), _at(linked, 31), max_estimated_m=100))
     assert capped.direct is None and "max_estimated_m" in capped.comparison
-    # 32 is reached by an unmapped link only
-    with pytest.raises(NoRouteError, match=r"sans liaisons non cartographiées \(streets=none\)"):
-        route(linked, RouteRequest(_at(linked, 32), _at(linked, 15), streets="none"))
+    # 32 is reached by an unmapped link only: without links, snapping (issue 12) moves the start onto
+    # the nearest way from which the trip is possible, and reports how far it moved it
+    moved = route(linked, RouteRequest(_at(linked, 32), _at(linked, 15), streets="none"))
+    assert moved.best.unmapped_km == 0 and moved.places["origin"]["snap_m"] > 0
+    # with links allowed the start is snapped the same way: onto the nearest mapped way, not the link
     only = route(linked, RouteRequest(_at(linked, 32), _at(linked, 15)))
-    assert only.best.unmapped_km > 0 and "seul un trajet par des liaisons non cartographiées" in only.comparison
+    assert only.places["origin"]["snap_m"] == pytest.approx(moved.places["origin"]["snap_m"])
+    assert only.best.distance_m == pytest.approx(moved.best.distance_m)
 
 
 @pytest.mark.parametrize("value", [-1, float("nan"), float("inf"), 1e9, "beaucoup", True])
